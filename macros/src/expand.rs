@@ -1,0 +1,279 @@
+//! Code generation shared by every attribute: the span's creation, running the body inside
+//! it (sync, `async fn`, or an async-trait `Box::pin(async move { .. })` body), and recording
+//! what the body returned. Attributes differ only in the [`SpanSpec`] they hand in.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Block, Expr, ItemFn, ReturnType, Stmt, Type};
+
+use crate::attr::{Kind, RetMode};
+use crate::record::HANDLE;
+use crate::valid::SpanSpec;
+
+/// The expression that creates the span.
+fn span_creation(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let tracing = quote!(#krate::__private::tracing);
+    let level = &spec.level;
+    let name = &spec.name;
+    let target = spec.target.as_ref().map(|t| quote!(target: #t,));
+    let kind = (spec.kind != Kind::Internal).then(|| {
+        let kind = spec.kind.as_str();
+        quote!("otel.kind" = #kind,)
+    });
+
+    // Options the span needs at creation that fields cannot carry go through `SpanStart`,
+    // filled after the field values are evaluated (so that nothing they call can see it).
+    let needs_start = spec.parent.is_some() || spec.follows_from.is_some();
+    if !needs_start {
+        let fields = spec.fields.iter().map(|field| {
+            let key = &field.key;
+            let span = field.span;
+            match &field.value {
+                Some(value) => quote_spanned!(span=> #key = #value,),
+                None => quote_spanned!(span=> #key = #tracing::field::Empty,),
+            }
+        });
+        return quote! {
+            #tracing::span!(#target #tracing::Level::#level, #name, #kind #(#fields)*)
+        };
+    }
+
+    let mut bindings = TokenStream::new();
+    let mut fields = TokenStream::new();
+    for (index, field) in spec.fields.iter().enumerate() {
+        let key = &field.key;
+        let span = field.span;
+        let local = format_ident!("__traced_field_{}", index);
+        match &field.value {
+            Some(value) => {
+                // `value` may start with `%` or `?`: bind the expression, keep the sigil.
+                let (sigil, expr) = split_sigil(value);
+                bindings.extend(quote_spanned!(span=> let #local = &(#expr);));
+                fields.extend(quote_spanned!(span=> #key = #sigil #local,));
+            }
+            None => fields.extend(quote_spanned!(span=> #key = #tracing::field::Empty,)),
+        }
+    }
+    let links = spec.follows_from.as_ref().map(|f| {
+        let expr = &f.expr;
+        quote_spanned! {f.span=>
+            let __traced_start = __traced_start
+                .links(#krate::__private::IntoLinks::into_links(#expr));
+        }
+    });
+    let creation = match &spec.parent {
+        Some(parent) => {
+            let expr = &parent.expr;
+            let into_parent = quote_spanned! {parent.span=>
+                #krate::__private::IntoParent::into_parent(#expr)
+            };
+            quote! {
+                let (__traced_parent, __traced_start) =
+                    match #into_parent {
+                        #krate::__private::Parent::Tracing(id) => (id, __traced_start),
+                        #krate::__private::Parent::Context(cx) => {
+                            (::core::option::Option::None, __traced_start.parent(cx))
+                        }
+                    };
+                #links
+                __traced_start.create(|| {
+                    #tracing::span!(#target parent: __traced_parent, #tracing::Level::#level,
+                        #name, #kind #fields)
+                })
+            }
+        }
+        None => quote! {
+            #links
+            __traced_start.create(|| {
+                #tracing::span!(#target #tracing::Level::#level, #name, #kind #fields)
+            })
+        },
+    };
+    quote! {{
+        #bindings
+        let __traced_start = #krate::__private::SpanStart::default();
+        #creation
+    }}
+}
+
+/// Splits a leading `%` or `?` off a field value.
+fn split_sigil(value: &TokenStream) -> (TokenStream, TokenStream) {
+    let mut iter = value.clone().into_iter().peekable();
+    match iter.peek() {
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '%' || p.as_char() == '?' => {
+            let sigil = iter.next().into_iter().collect();
+            (sigil, iter.collect())
+        }
+        _ => (TokenStream::new(), value.clone()),
+    }
+}
+
+/// What to do with the return value `__traced_ret` once the body finished.
+fn outcome(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let mut tokens = TokenStream::new();
+    if spec.err {
+        tokens.extend(quote! {
+            #krate::__private::record_outcome!(&__traced_ret, &__traced_span);
+        });
+    }
+    if let Some(ret) = &spec.ret {
+        let (method, traits) = match ret.mode {
+            RetMode::Debug => (
+                quote_spanned!(ret.span=> traced_ret_debug),
+                quote!(ResultRetDebug as _, DebugRet as _),
+            ),
+            RetMode::Display => (
+                quote_spanned!(ret.span=> traced_ret_display),
+                quote!(ResultRetDisplay as _, DisplayRet as _),
+            ),
+        };
+        tokens.extend(quote! {{
+            #[allow(unused_imports)]
+            use #krate::__private::{#traits};
+            #krate::__private::record_return(
+                &__traced_span,
+                (&&#krate::__private::RetOf(&__traced_ret)).#method(),
+            );
+        }});
+    }
+    tokens
+}
+
+/// A statement that never runs but tells inference the body's return type, so that `?` in
+/// a body moved into a closure or an async block converts errors as it did in the function.
+fn return_type_hint(output: &ReturnType) -> TokenStream {
+    let ty = match output {
+        ReturnType::Type(_, ty) if contains_impl_trait(ty) => return TokenStream::new(),
+        ReturnType::Type(_, ty) => quote!(#ty),
+        // A body that diverges (`panic!()`) would otherwise leave the type to inference.
+        ReturnType::Default => quote!(()),
+    };
+    quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+        if false {
+            let __traced_type_hint: #ty = loop {};
+            return __traced_type_hint;
+        }
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    use syn::visit::Visit;
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
+}
+
+/// If the function is an async-trait method (`Box::pin(async move { .. })` as its only
+/// expression), the async block to instrument.
+fn async_trait_body(block: &mut Block) -> Option<&mut Expr> {
+    let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
+        return None;
+    };
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    let segments: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
+        return None;
+    }
+    match call.args.first_mut() {
+        Some(arg @ Expr::Async(_)) => Some(arg),
+        _ => None,
+    }
+}
+
+/// Generates the instrumented function. `records` says whether the body calls `record!`.
+pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
+    let krate = &spec.krate;
+    let create = span_creation(spec);
+    let outcome = outcome(spec);
+    let handle = syn::Ident::new(HANDLE, Span::call_site());
+
+    if item.sig.asyncness.is_some() {
+        let hint = return_type_hint(&item.sig.output);
+        let body = &item.block;
+        let (clone, bind) = if records {
+            (
+                quote!(let __traced_span_clone = ::core::clone::Clone::clone(&__traced_span);),
+                quote!(let #handle = &__traced_span_clone;),
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
+        let new_body = quote_spanned! {body.span()=> {
+            let __traced_span = #create;
+            #clone
+            let (__traced_ret, __traced_span) = #krate::__private::Instrumented::new(
+                async move { #bind #hint #body },
+                __traced_span,
+            ).await;
+            #outcome
+            __traced_ret
+        }};
+        item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+        return quote!(#item);
+    }
+
+    if let Some(async_block) = async_trait_body(&mut item.block) {
+        let inner = async_block.clone();
+        let (clone, bind) = if records {
+            (
+                quote!(let __traced_span_clone = ::core::clone::Clone::clone(&__traced_span);),
+                quote!(let #handle = &__traced_span_clone;),
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
+        let inner = if records {
+            quote!(async move { #bind #inner.await })
+        } else {
+            quote!(#inner)
+        };
+        *async_block = Expr::Verbatim(quote_spanned! {inner.span()=>
+            async move {
+                let __traced_span = #create;
+                #clone
+                let (__traced_ret, __traced_span) =
+                    #krate::__private::Instrumented::new(#inner, __traced_span).await;
+                #outcome
+                __traced_ret
+            }
+        });
+        return quote!(#item);
+    }
+
+    let hint = return_type_hint(&item.sig.output);
+    let body = &item.block;
+    let bind = records.then(|| quote!(let #handle = &__traced_span;));
+    // An `unsafe fn`'s body keeps its unsafe context inside the closure.
+    let body = if matches!(item.sig.safety, syn::Safety::Unsafe(_)) {
+        quote_spanned!(body.span()=> { #[allow(unused_unsafe)] unsafe #body })
+    } else {
+        quote!(#body)
+    };
+    let new_body = quote_spanned! {item.block.span()=> {
+        let __traced_span = #create;
+        #bind
+        #[allow(clippy::redundant_closure_call)]
+        let __traced_ret = #krate::__private::in_span(&__traced_span, move || { #hint #body });
+        #outcome
+        __traced_ret
+    }};
+    item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+    quote!(#item)
+}

@@ -1,0 +1,116 @@
+//! Entry points: parse the arguments and the item, and on any error emit the errors together
+//! with the untouched item, so that one mistake gives one message and the rest of the crate
+//! (and rust-analyzer) keeps working.
+
+use darling::ast::NestedMeta;
+use darling::{Error, FromMeta};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::ItemFn;
+use syn::spanned::Spanned;
+
+use crate::attr::{Kind, TracedArgs};
+use crate::expand::expand;
+use crate::record::rewrite_records;
+use crate::valid::resolve;
+
+/// Parses the annotated item as a function with a body, or explains why it is not one.
+fn parse_function(attribute: &str, item: &TokenStream) -> Result<ItemFn, Error> {
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => {
+            if let Some(constness) = &function.sig.constness {
+                return Err(Error::custom(format!(
+                    "`{attribute}` cannot trace a `const fn`: a span cannot be created at \
+                     compile time; remove `const` or the attribute"
+                ))
+                .with_span(constness));
+            }
+            if let Some(abi) = &function.sig.abi {
+                return Err(Error::custom(format!(
+                    "`{attribute}` cannot trace an `extern` function; put it on a Rust \
+                     function that this one calls"
+                ))
+                .with_span(abi));
+            }
+            if let Some(variadic) = &function.sig.variadic {
+                return Err(Error::custom(format!(
+                    "`{attribute}` cannot trace a variadic function"
+                ))
+                .with_span(variadic));
+            }
+            Ok(function)
+        }
+        Err(_) => {
+            if let Ok(declaration) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+                return Err(Error::custom(format!(
+                    "`{attribute}` needs a function body: put it on the implementation of \
+                     `{}`, not on its declaration",
+                    declaration.sig.ident
+                ))
+                .with_span(&declaration.sig.ident));
+            }
+            let span = match syn::parse2::<syn::Item>(item.clone()) {
+                Ok(other) => item_keyword_span(&other),
+                Err(_) => item.span(),
+            };
+            Err(
+                Error::custom(format!("`{attribute}` can only be put on functions"))
+                    .with_span(&span),
+            )
+        }
+    }
+}
+
+/// The span of the keyword that says what an item is (`struct`, `impl`, ...), the token an
+/// error about the item's kind should point at.
+fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
+    use syn::Item;
+    match item {
+        Item::Struct(i) => i.struct_token.span,
+        Item::Enum(i) => i.enum_token.span,
+        Item::Impl(i) => i.impl_token.span,
+        Item::Trait(i) => i.trait_token.span,
+        Item::Mod(i) => i.mod_token.span,
+        Item::Const(i) => i.const_token.span,
+        Item::Static(i) => i.static_token.span,
+        Item::Type(i) => i.type_token.span,
+        Item::Use(i) => i.use_token.span,
+        Item::Union(i) => i.union_token.span,
+        other => other.span(),
+    }
+}
+
+/// `#[traced(...)]`.
+pub(crate) fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
+    const ATTRIBUTE: &str = "#[traced]";
+    let mut errors = Error::accumulator();
+    let parsed = errors.handle(
+        NestedMeta::parse_meta_list(args)
+            .map_err(Error::from)
+            .and_then(|metas| TracedArgs::from_list(&metas)),
+    );
+    let function = errors.handle(parse_function(ATTRIBUTE, &item));
+    let (Some(args), Some(mut function)) = (parsed, function) else {
+        return with_errors(errors, item);
+    };
+    let kind = args.kind.map_or(Kind::Internal, |k| k.0);
+    let spec = resolve(ATTRIBUTE, args.common, kind, &function, &mut errors);
+    let records = rewrite_records(&mut function.block, &spec, &mut errors);
+    if let Err(error) = errors.finish() {
+        return with_errors_only(error, item);
+    }
+    expand(&spec, function, records)
+}
+
+fn with_errors(errors: darling::error::Accumulator, item: TokenStream) -> TokenStream {
+    match errors.finish() {
+        Err(error) => with_errors_only(error, item),
+        Ok(()) => item,
+    }
+}
+
+fn with_errors_only(error: Error, item: TokenStream) -> TokenStream {
+    let errors = error.write_errors();
+    let item = item.into_token_stream();
+    quote!(#errors #item)
+}

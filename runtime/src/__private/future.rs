@@ -1,0 +1,81 @@
+//! Running a function's body inside its span: entered on every poll (never held across an
+//! `.await`), ended when the body finishes, is cancelled or panics.
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Runs a synchronous body in `span`; a panic is recorded on the span and keeps unwinding.
+#[inline]
+pub fn in_span<R>(span: &tracing::Span, body: impl FnOnce() -> R) -> R {
+    let _entered = span.enter();
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            crate::error_recording::record_panic(span, &*payload);
+            resume_unwind(payload)
+        }
+    }
+}
+
+/// A future run in a span. It yields the span back with the output, so that the caller can
+/// record the outcome before the span ends; dropped early, it ends the span as cancelled
+/// (no error).
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct Instrumented<F> {
+    inner: ManuallyDrop<F>,
+    span: Option<tracing::Span>,
+}
+
+impl<F: Future> Instrumented<F> {
+    /// Wraps `inner` to run in `span`.
+    #[inline]
+    pub fn new(inner: F, span: tracing::Span) -> Self {
+        Self {
+            inner: ManuallyDrop::new(inner),
+            span: Some(span),
+        }
+    }
+}
+
+impl<F: Future> Future for Instrumented<F> {
+    type Output = (F::Output, tracing::Span);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `inner` is never moved out of the pinned struct: it is polled in place
+        // and dropped in place (in `Drop`), and `Instrumented` has no `Unpin` impl of its own.
+        let this = unsafe { self.get_unchecked_mut() };
+        let span = this
+            .span
+            .as_ref()
+            .expect("`Instrumented` polled after completion");
+        let entered = span.enter();
+        // SAFETY: see above; `inner` stays where it is.
+        let inner = unsafe { Pin::new_unchecked(&mut *this.inner) };
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => {
+                drop(entered);
+                let span = this.span.take().expect("checked above");
+                Poll::Ready((output, span))
+            }
+            Err(payload) => {
+                crate::error_recording::record_panic(span, &*payload);
+                drop(entered);
+                resume_unwind(payload)
+            }
+        }
+    }
+}
+
+impl<F> Drop for Instrumented<F> {
+    fn drop(&mut self) {
+        // Whatever the body's locals log while they are dropped belongs to the span.
+        let _entered = self.span.as_ref().map(tracing::Span::enter);
+        // SAFETY: `inner` is dropped exactly once, here, in place.
+        unsafe { ManuallyDrop::drop(&mut self.inner) };
+    }
+}

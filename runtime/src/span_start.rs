@@ -1,0 +1,71 @@
+//! What a span needs at creation that `tracing` fields cannot carry: a parent given as an
+//! OpenTelemetry [`Context`] (a remote parent), links, a kind or a name computed at run time.
+//!
+//! The attribute's expansion puts them here right before it creates the span, and the layer
+//! takes them in `on_new_span` of the very next span. Field values are evaluated before the
+//! slot is filled, so no other span can be created in between on this thread; the slot is
+//! emptied after creation whether or not a layer took it (a disabled span takes nothing).
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use opentelemetry::Context;
+use opentelemetry::trace::{Link, SpanKind};
+
+/// Creation-time options for the next span created on this thread.
+#[derive(Debug, Default)]
+pub struct SpanStart {
+    pub(crate) parent: Option<Context>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) kind: Option<SpanKind>,
+    pub(crate) name: Option<Cow<'static, str>>,
+}
+
+impl SpanStart {
+    /// Starts the span under `cx`'s span (remote or local) instead of the current span.
+    pub fn parent(mut self, cx: Context) -> Self {
+        self.parent = Some(cx);
+        self
+    }
+
+    /// Adds links, which the sampler sees.
+    pub fn links(mut self, links: impl IntoIterator<Item = Link>) -> Self {
+        self.links.extend(links);
+        self
+    }
+
+    /// Sets the span kind.
+    pub fn kind(mut self, kind: SpanKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Names the span with a name known only at run time (which must still be of low
+    /// cardinality, such as `GET /users/{id}`).
+    pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Creates a span with `create` while these options are pending, so the span is started
+    /// with them.
+    #[inline]
+    pub fn create(self, create: impl FnOnce() -> tracing::Span) -> tracing::Span {
+        let previous = PENDING.with(|slot| slot.replace(Some(self)));
+        let span = create();
+        PENDING.with(|slot| *slot.borrow_mut() = previous);
+        span
+    }
+}
+
+thread_local! {
+    static PENDING: RefCell<Option<SpanStart>> = const { RefCell::new(None) };
+}
+
+/// The options of the span being created, if it was created through [`SpanStart::create`].
+pub(crate) fn take() -> Option<SpanStart> {
+    PENDING
+        .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()))
+        .ok()
+        .flatten()
+}
