@@ -218,6 +218,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
             #clone
+            #[allow(clippy::let_unit_value)]
             let (__traced_ret, __traced_span) = #krate::__private::Instrumented::new(
                 async move { #bind #hint #body },
                 __traced_span,
@@ -225,7 +226,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             #outcome
             __traced_ret
         }};
-        item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+        *item.block = syn::parse2(new_body).expect("generated block parses");
         return quote!(#item);
     }
 
@@ -269,11 +270,11 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     let new_body = quote_spanned! {item.block.span()=> {
         let __traced_span = #create;
         #bind
-        #[allow(clippy::redundant_closure_call)]
+        #[allow(clippy::let_unit_value)]
         let __traced_ret = #krate::__private::in_span(&__traced_span, move || { #hint #body });
         #outcome
         __traced_ret
     }};
-    item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+    *item.block = syn::parse2(new_body).expect("generated block parses");
     quote!(#item)
 }

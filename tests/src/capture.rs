@@ -1,0 +1,70 @@
+//! In-memory capture of exported spans: a `TracedLayer` over an SDK provider with the
+//! in-memory exporter, installed as this thread's default subscriber for one test.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider};
+use tracing_subscriber::layer::SubscriberExt as _;
+
+use crate::ExportedSpan;
+
+/// Everything exported while it is alive, on this thread.
+#[derive(Debug)]
+pub struct Capture {
+    exporter: InMemorySpanExporter,
+    provider: SdkTracerProvider,
+    _default: tracing::subscriber::DefaultGuard,
+}
+
+impl Capture {
+    /// Captures with every span sampled.
+    pub fn new() -> Self {
+        Self::with_sampler(Sampler::AlwaysOn)
+    }
+
+    /// Captures with `sampler`.
+    pub fn with_sampler(sampler: Sampler) -> Self {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(sampler)
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let subscriber = tracing_subscriber::registry()
+            .with(traced::TracedLayer::new(provider.tracer("traced-tests")));
+        let default = tracing::subscriber::set_default(subscriber);
+        Self {
+            exporter,
+            provider,
+            _default: default,
+        }
+    }
+
+    /// The spans that ended so far, in the order they ended.
+    pub fn spans(&self) -> Vec<ExportedSpan> {
+        let _ = self.provider.force_flush();
+        self.exporter
+            .get_finished_spans()
+            .unwrap_or_default()
+            .iter()
+            .map(ExportedSpan::from)
+            .collect()
+    }
+
+    /// The one span named `name` (panics, listing what there is, if there is not exactly one).
+    pub fn span(&self, name: &str) -> ExportedSpan {
+        let spans = self.spans();
+        let matching: Vec<_> = spans.iter().filter(|s| s.name == name).collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "expected exactly one span named {name:?}, got: {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        );
+        matching[0].clone()
+    }
+}
+
+impl Default for Capture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
