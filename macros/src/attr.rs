@@ -13,9 +13,9 @@ use syn::{Expr, Ident, LitStr, Meta, Token};
 #[derive(Debug, Default, FromMeta)]
 pub(crate) struct CommonArgs {
     /// The span name; the function name by default.
-    pub(crate) name: Option<LitStr>,
+    pub(crate) name: Option<StrArg>,
     pub(crate) level: Option<LevelArg>,
-    pub(crate) target: Option<LitStr>,
+    pub(crate) target: Option<StrArg>,
     pub(crate) fields: Option<FieldsArg>,
     pub(crate) args: Option<ArgsArg>,
     pub(crate) skip: Option<IdentList>,
@@ -294,17 +294,55 @@ impl FromMeta for ArgsArg {
     }
 }
 
-/// `err` (the default) or `err = false`.
+/// `err` (the default) or `err = false`, with the option's span.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ErrArg(pub(crate) bool);
+pub(crate) struct ErrArg(pub(crate) bool, pub(crate) Span);
 
 impl FromMeta for ErrArg {
-    fn from_word() -> Result<Self> {
-        Ok(Self(true))
+    fn from_meta(item: &Meta) -> Result<Self> {
+        let span = item.path().span();
+        match item {
+            Meta::Path(_) => Ok(Self(true, span)),
+            Meta::NameValue(syn::MetaNameValue {
+                value:
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(flag),
+                        ..
+                    }),
+                ..
+            }) => Ok(Self(flag.value, span)),
+            Meta::NameValue(nv) => Err(Error::custom(
+                "expected `err` or `err = false`: errors are recorded by default; \
+                 `err = false` turns that off",
+            )
+            .with_span(&nv.value)),
+            Meta::List(_) => Err(Error::custom("expected `err` or `err = false`").with_span(item)),
+        }
     }
+}
 
-    fn from_bool(value: bool) -> Result<Self> {
-        Ok(Self(value))
+/// A string literal option (`name`, `target`), with a message that says so.
+#[derive(Debug, Clone)]
+pub(crate) struct StrArg(pub(crate) LitStr);
+
+impl FromMeta for StrArg {
+    fn from_meta(item: &Meta) -> Result<Self> {
+        let key = item.path().to_token_stream().to_string();
+        match item {
+            Meta::NameValue(syn::MetaNameValue {
+                value:
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }),
+                ..
+            }) => Ok(Self(lit.clone())),
+            Meta::NameValue(nv) => Err(Error::custom(format!(
+                "expected a string literal: `{key} = \"...\"`"
+            ))
+            .with_span(&nv.value)),
+            _ => Err(Error::custom(format!("expected `{key} = \"...\"`")).with_span(item)),
+        }
     }
 }
 

@@ -146,7 +146,10 @@ fn outcome(spec: &SpanSpec) -> TokenStream {
 /// a body moved into a closure or an async block converts errors as it did in the function.
 fn return_type_hint(output: &ReturnType) -> TokenStream {
     let ty = match output {
-        ReturnType::Type(_, ty) if contains_impl_trait(ty) => return TokenStream::new(),
+        // `impl Trait` cannot be named in a `let`; `!` cannot be written there on stable.
+        ReturnType::Type(_, ty) if contains_impl_trait(ty) || matches!(**ty, Type::Never(_)) => {
+            return TokenStream::new();
+        }
         ReturnType::Type(_, ty) => quote!(#ty),
         // A body that diverges (`panic!()`) would otherwise leave the type to inference.
         ReturnType::Default => quote!(()),
@@ -258,9 +261,22 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         return quote!(#item);
     }
 
+    let bind = records.then(|| quote!(let #handle = &__traced_span;));
+    // A function that never returns has no value to record: its body runs in the entered
+    // span as it is (wrapping it in a closure would change its `!` type to `()`).
+    if matches!(&item.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
+        let body = &item.block;
+        let new_body = quote_spanned! {body.span()=> {
+            let __traced_span = #create;
+            #bind
+            let __traced_entered = __traced_span.enter();
+            #body
+        }};
+        *item.block = syn::parse2(new_body).expect("generated block parses");
+        return quote!(#item);
+    }
     let hint = return_type_hint(&item.sig.output);
     let body = &item.block;
-    let bind = records.then(|| quote!(let #handle = &__traced_span;));
     // An `unsafe fn`'s body keeps its unsafe context inside the closure.
     let body = if matches!(item.sig.safety, syn::Safety::Unsafe(_)) {
         quote_spanned!(body.span()=> { #[allow(unused_unsafe)] unsafe #body })

@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 
 use crate::attr::{Kind, TracedArgs};
 use crate::expand::expand;
-use crate::record::rewrite_records;
+use crate::record::{neutralise_records, rewrite_records};
 use crate::valid::resolve;
 
 /// Parses the annotated item as a function with a body, or explains why it is not one.
@@ -91,15 +91,29 @@ pub(crate) fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     );
     let function = errors.handle(parse_function(ATTRIBUTE, &item));
     let (Some(args), Some(mut function)) = (parsed, function) else {
-        return with_errors(errors, item);
+        return with_errors(errors, neutralised(item));
     };
     let kind = args.kind.map_or(Kind::Internal, |k| k.0);
     let spec = resolve(ATTRIBUTE, args.common, kind, &function, &mut errors);
+    let untouched = function.clone();
     let records = rewrite_records(&mut function.block, &spec, &mut errors);
     if let Err(error) = errors.finish() {
-        return with_errors_only(error, item);
+        let mut untouched = untouched;
+        neutralise_records(&mut untouched.block, &spec.krate);
+        return with_errors_only(error, untouched.into_token_stream());
     }
     expand(&spec, function, records)
+}
+
+/// The item with its `record!` calls replaced by `()`, when it is a function.
+fn neutralised(item: TokenStream) -> TokenStream {
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(mut function) => {
+            neutralise_records(&mut function.block, &syn::parse_quote!(::traced));
+            function.into_token_stream()
+        }
+        Err(_) => item,
+    }
 }
 
 fn with_errors(errors: darling::error::Accumulator, item: TokenStream) -> TokenStream {

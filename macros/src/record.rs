@@ -137,3 +137,34 @@ pub(crate) fn rewrite_records(
     rewriter.visit_block_mut(block);
     rewriter.found
 }
+
+/// Replaces every `record!` of `block` with `()`, for the item emitted beside an error: the
+/// error already says what is wrong, and `record!`'s own "only in an annotated function"
+/// error would only add noise.
+pub(crate) fn neutralise_records(block: &mut Block, krate: &syn::Path) {
+    struct Neutraliser<'a>(&'a syn::Path);
+    impl VisitMut for Neutraliser<'_> {
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            if let Expr::Macro(m) = expr
+                && is_record(&m.mac, self.0)
+            {
+                *expr = Expr::Verbatim(quote!(()));
+                return;
+            }
+            visit_mut::visit_expr_mut(self, expr);
+        }
+
+        fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+            if let Stmt::Macro(m) = stmt
+                && is_record(&m.mac, self.0)
+            {
+                *stmt = Stmt::Expr(Expr::Verbatim(quote!(();)), None);
+                return;
+            }
+            visit_mut::visit_stmt_mut(self, stmt);
+        }
+
+        fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+    }
+    Neutraliser(krate).visit_block_mut(block);
+}

@@ -110,7 +110,7 @@ pub(crate) fn resolve(
     let names = argument_names(item);
     let returns_nothing = matches!(item.sig.output, ReturnType::Default);
 
-    let name = match args.name {
+    let name = match args.name.map(|n| n.0) {
         Some(name) if name.value().trim().is_empty() => {
             errors.push(
                 Error::custom(format!("`name` in `{attribute}` cannot be empty")).with_span(&name),
@@ -180,7 +180,7 @@ pub(crate) fn resolve(
     let recorded: Vec<Ident> = match &args.args {
         None => Vec::new(),
         Some(ArgsArg::All(span)) => {
-            if names.is_empty() {
+            if names.iter().all(|n| n == "self") {
                 errors.push(
                     Error::custom(format!(
                         "`args` has no effect: this function has no argument `{attribute}` can \
@@ -220,7 +220,7 @@ pub(crate) fn resolve(
         push_field(
             errors,
             Field {
-                key: ident.to_string(),
+                key: ident.unraw().to_string(),
                 span,
                 value: Some(quote_spanned!(span=> ?#ident)),
             },
@@ -234,7 +234,7 @@ pub(crate) fn resolve(
                     "`err` has no effect: this function returns nothing, so `{attribute}` has no \
                      `Err` to record"
                 ))
-                .with_span(&item.sig.ident),
+                .with_span(&flag.1),
             );
             false
         }
@@ -263,7 +263,7 @@ pub(crate) fn resolve(
             .level
             .map(|l| l.0)
             .unwrap_or_else(|| Ident::new("INFO", Span::call_site())),
-        target: args.target,
+        target: args.target.map(|t| t.0),
         kind,
         fields,
         parent: args.parent,

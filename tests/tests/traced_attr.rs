@@ -691,3 +691,17 @@ fn the_sampler_sees_name_kind_and_attributes_at_creation() {
     assert_eq!(seen[0].0, "maybe_sampled");
     assert_eq!(seen[0].1, opentelemetry::trace::SpanKind::Producer);
 }
+
+#[traced(args)]
+fn raw_argument(r#in: u32) -> u32 {
+    r#in
+}
+
+#[test]
+fn raw_identifier_arguments_are_recorded_under_their_plain_name() {
+    let capture = Capture::new();
+    raw_argument(3);
+    let span = capture.span("raw_argument");
+    assert_eq!(span.str_attr("in"), Some("3"));
+    assert_eq!(span.attr("r#in"), None);
+}

@@ -1,0 +1,6 @@
+#[traced::traced(args)]
+fn load() -> u64 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(crate = 1)]
+fn load() {}
+
+fn main() {}

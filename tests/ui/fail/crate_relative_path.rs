@@ -1,0 +1,4 @@
+#[traced::traced(crate = traced)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(crate = ::tracing)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(name = "first", name = "second")]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[traced::traced(err = "yes")]
+fn load() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(err)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(fields(order_id = ))]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(fields = 1)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(fields(otel.kind = "server"))]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(fields("otel.name" = "load order"))]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(fields(otel.status_code = "ERROR"))]
+fn load() {}
+
+fn main() {}

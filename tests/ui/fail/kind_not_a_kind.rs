@@ -1,0 +1,4 @@
+#[traced::traced(kind = 1)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(kind = remote)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(level = 3)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(level = "verbose")]
+fn load() {}
+
+fn main() {}

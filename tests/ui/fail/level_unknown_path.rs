@@ -1,0 +1,4 @@
+#[traced::traced(level = Level::CRITICAL)]
+fn load() {}
+
+fn main() {}

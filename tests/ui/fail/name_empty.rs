@@ -1,0 +1,8 @@
+#[traced::traced(name = "")]
+fn load() {}
+
+fn caller() {
+    load();
+}
+
+fn main() {}

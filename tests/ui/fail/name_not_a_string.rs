@@ -1,0 +1,4 @@
+#[traced::traced(name = 5)]
+fn load() {}
+
+fn main() {}

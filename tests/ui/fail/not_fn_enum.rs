@@ -1,0 +1,10 @@
+#[traced::traced]
+enum State {
+    Open,
+}
+
+fn open() -> State {
+    State::Open
+}
+
+fn main() {}

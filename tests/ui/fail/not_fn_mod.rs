@@ -1,0 +1,10 @@
+#[traced::traced]
+mod orders {
+    pub(crate) fn load() {}
+}
+
+fn load() {
+    orders::load();
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[traced::traced(parent = cx)]
+fn handle(cx: opentelemetry::Context) {
+    drop(cx);
+}
+
+fn main() {}

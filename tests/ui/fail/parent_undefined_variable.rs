@@ -1,0 +1,6 @@
+#[traced::traced(parent = cx)]
+fn load(id: u32) -> u32 {
+    id
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(parent)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+fn load() -> u64 {
+    traced::record!(order_id = 1);
+    1
+}
+
+fn main() {}

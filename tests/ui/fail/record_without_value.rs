@@ -1,0 +1,7 @@
+#[traced::traced(fields(order_id))]
+fn load() -> u64 {
+    traced::record!(order_id);
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(ret)]
+fn load() {}
+
+fn main() {}

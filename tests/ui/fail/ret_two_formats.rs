@@ -1,0 +1,6 @@
+#[traced::traced(ret(Debug, Display))]
+fn load() -> u32 {
+    1
+}
+
+fn main() {}

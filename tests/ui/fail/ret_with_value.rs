@@ -1,0 +1,6 @@
+#[traced::traced(ret = true)]
+fn load() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(target = my_app)]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced(sampled = true)]
+fn load() {}
+
+fn main() {}

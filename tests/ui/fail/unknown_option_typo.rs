@@ -1,0 +1,8 @@
+#[traced::traced(nmae = "load")]
+fn load() {}
+
+fn caller() {
+    load();
+}
+
+fn main() {}
