@@ -35,6 +35,33 @@ pub(crate) struct TracedArgs {
     pub(crate) kind: Option<KindArg>,
 }
 
+/// `#[traced_handler(...)]`: the common options, and what the request does not say.
+#[derive(Debug, Default, FromMeta)]
+pub(crate) struct HandlerArgs {
+    #[darling(flatten)]
+    pub(crate) common: CommonArgs,
+    /// The request method, for a handler that sees only headers.
+    pub(crate) method: Option<StrArg>,
+    /// The route template (`/users/{id}`), when the framework does not give it.
+    pub(crate) route: Option<StrArg>,
+    /// The request, its parts or its headers, for a handler outside axum.
+    pub(crate) headers: Option<SpannedExpr>,
+}
+
+/// `#[traced_client(...)]`: the common options, and the request when the attribute cannot
+/// see it being sent.
+#[derive(Debug, Default, FromMeta)]
+pub(crate) struct ClientArgs {
+    #[darling(flatten)]
+    pub(crate) common: CommonArgs,
+    /// The URL template (`/api/inventory/{id}`), for the span name and `url.template`.
+    pub(crate) template: Option<StrArg>,
+    /// The request method, for a send the attribute cannot see.
+    pub(crate) method: Option<StrArg>,
+    /// The request URL, for a send the attribute cannot see.
+    pub(crate) url: Option<SpannedExpr>,
+}
+
 /// An expression kept with the span of the option's key, for errors about the option.
 #[derive(Debug, Clone)]
 pub(crate) struct SpannedExpr {

@@ -9,7 +9,7 @@ use syn::{Block, Expr, ItemFn, ReturnType, Stmt, Type};
 
 use crate::attr::{Kind, RetMode};
 use crate::record::HANDLE;
-use crate::valid::SpanSpec;
+use crate::valid::{RequestSpec, ServerSpec, SpanSpec};
 
 /// The expression that creates the span.
 fn span_creation(spec: &SpanSpec) -> TokenStream {
@@ -25,7 +25,11 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
 
     // Options the span needs at creation that fields cannot carry go through `SpanStart`,
     // filled after the field values are evaluated (so that nothing they call can see it).
-    let needs_start = spec.parent.is_some() || spec.follows_from.is_some();
+    let declared_client = spec.client.as_ref().and_then(|c| c.declared.as_ref());
+    let needs_start = spec.parent.is_some()
+        || spec.follows_from.is_some()
+        || spec.server.is_some()
+        || declared_client.is_some();
     if !needs_start {
         let fields = spec.fields.iter().map(|field| {
             let key = &field.key;
@@ -91,11 +95,52 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
             })
         },
     };
+    let start = match (&spec.server, declared_client) {
+        (Some(server), _) => server_start(spec, server),
+        (None, Some((method, url))) => {
+            let template = option_str(spec.client.as_ref().and_then(|c| c.template.as_ref()));
+            quote! {
+                #krate::__private::http::client_start(
+                    #method, ::core::convert::AsRef::<str>::as_ref(#url), #template)
+            }
+        }
+        (None, None) => quote!(#krate::__private::SpanStart::default()),
+    };
     quote! {{
         #bindings
-        let __traced_start = #krate::__private::SpanStart::default();
+        let __traced_start = #start;
         #creation
     }}
+}
+
+fn option_str(lit: Option<&syn::LitStr>) -> TokenStream {
+    match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The creation options of a server span: name, kind, parent and attributes from the
+/// request.
+fn server_start(spec: &SpanSpec, server: &ServerSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let name = option_str(server.name.as_ref());
+    let route = option_str(server.route.as_ref());
+    match &server.source {
+        RequestSpec::Axum => quote! {
+            #krate::__private::http::axum::Incoming::span_start(
+                __traced_incoming, #route, #name)
+        },
+        RequestSpec::Expr(request) => {
+            let method = option_str(server.method.as_ref());
+            quote! {
+                #krate::__private::http::IncomingRequest::new(
+                    #krate::__private::http::RequestSource::server_parts(#request),
+                    #method, #route, ::core::option::Option::None,
+                ).span_start(#name)
+            }
+        }
+    }
 }
 
 /// Splits a leading `%` or `?` off a field value.
@@ -114,10 +159,35 @@ fn split_sigil(value: &TokenStream) -> (TokenStream, TokenStream) {
 fn outcome(spec: &SpanSpec) -> TokenStream {
     let krate = &spec.krate;
     let mut tokens = TokenStream::new();
-    if spec.err {
-        tokens.extend(quote! {
+    if spec.client.is_some() {
+        // A request that failed already said why on its span.
+        let failure = failure(spec);
+        tokens.extend(quote!(__traced_client_scope.record_outcome(#failure);));
+    }
+    match spec.server.as_ref().map(|s| &s.source) {
+        None if spec.client.is_some() => {}
+        None if spec.err => tokens.extend(quote! {
             #krate::__private::record_outcome!(&__traced_ret, &__traced_span);
-        });
+        }),
+        None => {}
+        // An axum handler's status is known only once its value becomes a response: the
+        // failure waits in `Traced` until then.
+        Some(RequestSpec::Axum) => {
+            let failure = failure(spec);
+            tokens.extend(quote!(let __traced_failure = #failure;));
+        }
+        Some(RequestSpec::Expr(_)) => {
+            let failure = failure(spec);
+            tokens.extend(quote! {{
+                #[allow(unused_imports)]
+                use #krate::__private::http::{KnownStatus as _, NoStatus as _};
+                #krate::__private::http::record_server_status(
+                    &__traced_span,
+                    (&&#krate::__private::http::StatusOf(&__traced_ret)).traced_status(),
+                    #failure,
+                );
+            }});
+        }
     }
     if let Some(ret) = &spec.ret {
         let (method, traits) = match ret.mode {
@@ -140,6 +210,73 @@ fn outcome(spec: &SpanSpec) -> TokenStream {
         }});
     }
     tokens
+}
+
+/// The failure the return value describes, unless `err = false`.
+fn failure(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    if spec.err {
+        quote!(#krate::__private::failure_of!(&__traced_ret))
+    } else {
+        quote!(::core::option::Option::None)
+    }
+}
+
+/// For `#[traced_client]`: the call's `ClientScope`, and the reference the rewritten sends
+/// use.
+fn client_scope(spec: &SpanSpec) -> TokenStream {
+    let Some(client) = &spec.client else {
+        return TokenStream::new();
+    };
+    let krate = &spec.krate;
+    let template = option_str(client.template.as_ref());
+    let constructor = if client.declared.is_some() {
+        quote!(declared)
+    } else {
+        quote!(new)
+    };
+    let scope = syn::Ident::new(crate::sends::SCOPE, Span::call_site());
+    quote! {
+        let __traced_client_scope =
+            #krate::__private::http::ClientScope::#constructor(&__traced_span, #template);
+        #[allow(unused_variables)]
+        let #scope = &__traced_client_scope;
+    }
+}
+
+/// The value the instrumented function returns.
+fn tail(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    match spec.server.as_ref().map(|s| &s.source) {
+        Some(RequestSpec::Axum) => quote! {
+            #krate::__private::http::axum::Traced::new(
+                __traced_ret, __traced_span, __traced_failure)
+        },
+        _ => quote!(__traced_ret),
+    }
+}
+
+/// An axum handler gets the hidden extractor that reads the request as its first argument,
+/// and returns its value wrapped in `Traced`, which records the status of the response.
+fn axum_signature(spec: &SpanSpec, item: &mut ItemFn) {
+    if !matches!(
+        spec.server.as_ref().map(|s| &s.source),
+        Some(RequestSpec::Axum)
+    ) {
+        return;
+    }
+    let krate = &spec.krate;
+    item.sig.inputs.insert(
+        0,
+        syn::parse_quote!(__traced_incoming: #krate::__private::http::axum::Incoming),
+    );
+    let output = match &item.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let span = item.sig.output.span();
+    item.sig.output = syn::parse_quote_spanned!(span=>
+        -> #krate::__private::http::axum::Traced<#output>);
 }
 
 /// A statement that never runs but tells inference the body's return type, so that `?` in
@@ -204,6 +341,7 @@ fn async_trait_body(block: &mut Block) -> Option<&mut Expr> {
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
     let create = span_creation(spec);
+    let scope = client_scope(spec);
     let outcome = outcome(spec);
     let handle = syn::Ident::new(HANDLE, Span::call_site());
 
@@ -218,8 +356,10 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         } else {
             (TokenStream::new(), TokenStream::new())
         };
+        let tail = tail(spec);
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
+            #scope
             #clone
             #[allow(clippy::let_unit_value)]
             let (__traced_ret, __traced_span) = #krate::__private::Instrumented::new(
@@ -227,9 +367,10 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                 __traced_span,
             ).await;
             #outcome
-            __traced_ret
+            #tail
         }};
         *item.block = syn::parse2(new_body).expect("generated block parses");
+        axum_signature(spec, &mut item);
         return quote!(#item);
     }
 
@@ -251,6 +392,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         *async_block = Expr::Verbatim(quote_spanned! {inner.span()=>
             async move {
                 let __traced_span = #create;
+            #scope
                 #clone
                 let (__traced_ret, __traced_span) =
                     #krate::__private::Instrumented::new(#inner, __traced_span).await;
@@ -268,6 +410,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let body = &item.block;
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
+            #scope
             #bind
             let __traced_entered = __traced_span.enter();
             #body
@@ -285,6 +428,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     };
     let new_body = quote_spanned! {item.block.span()=> {
         let __traced_span = #create;
+            #scope
         #bind
         #[allow(clippy::let_unit_value)]
         let __traced_ret = #krate::__private::in_span(&__traced_span, move || { #hint #body });

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use crate::attr::{Kind, TracedArgs};
 use crate::expand::expand;
 use crate::record::{neutralise_records, rewrite_records};
-use crate::valid::resolve;
+use crate::valid::{SpanSpec, resolve, resolve_client, resolve_handler};
 
 /// Parses the annotated item as a function with a body, or explains why it is not one.
 fn parse_function(attribute: &str, item: &TokenStream) -> Result<ItemFn, Error> {
@@ -82,21 +82,52 @@ fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
 
 /// `#[traced(...)]`.
 pub(crate) fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
-    const ATTRIBUTE: &str = "#[traced]";
+    attribute(
+        "#[traced]",
+        args,
+        item,
+        |attribute, args: TracedArgs, function, errors| {
+            let kind = args.kind.map_or(Kind::Internal, |k| k.0);
+            resolve(attribute, args.common, kind, function, errors)
+        },
+    )
+}
+
+/// `#[traced_handler(...)]`.
+pub(crate) fn traced_handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("#[traced_handler]", args, item, resolve_handler)
+}
+
+/// `#[traced_client(...)]`.
+pub(crate) fn traced_client(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("#[traced_client]", args, item, resolve_client)
+}
+
+/// The one pipeline of every attribute: parse the arguments and the function, resolve them
+/// into a [`SpanSpec`], rewrite `record!`, expand; on any error, the errors and the
+/// untouched item.
+fn attribute<A: FromMeta>(
+    attribute: &'static str,
+    args: TokenStream,
+    item: TokenStream,
+    resolve: impl FnOnce(&'static str, A, &ItemFn, &mut darling::error::Accumulator) -> SpanSpec,
+) -> TokenStream {
     let mut errors = Error::accumulator();
     let parsed = errors.handle(
         NestedMeta::parse_meta_list(args)
             .map_err(Error::from)
-            .and_then(|metas| TracedArgs::from_list(&metas)),
+            .and_then(|metas| A::from_list(&metas)),
     );
-    let function = errors.handle(parse_function(ATTRIBUTE, &item));
+    let function = errors.handle(parse_function(attribute, &item));
     let (Some(args), Some(mut function)) = (parsed, function) else {
         return with_errors(errors, neutralised(item));
     };
-    let kind = args.kind.map_or(Kind::Internal, |k| k.0);
-    let spec = resolve(ATTRIBUTE, args.common, kind, &function, &mut errors);
+    let spec = resolve(attribute, args, &function, &mut errors);
     let untouched = function.clone();
     let records = rewrite_records(&mut function.block, &spec, &mut errors);
+    if spec.client.is_some() {
+        crate::sends::rewrite_sends(&mut function.block, &spec.krate);
+    }
     if let Err(error) = errors.finish() {
         let mut untouched = untouched;
         neutralise_records(&mut untouched.block, &spec.krate);

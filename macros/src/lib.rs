@@ -10,6 +10,7 @@ mod attr;
 mod expand;
 mod item;
 mod record;
+mod sends;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -20,4 +21,21 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     item::traced(args.into(), item.into()).into()
+}
+
+/// Traces an HTTP handler with a SERVER span that continues the caller's trace.
+///
+/// See the documentation of `traced::traced_handler` for every option, with examples.
+#[proc_macro_attribute]
+pub fn traced_handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    item::traced_handler(args.into(), item.into()).into()
+}
+
+/// Traces an outgoing HTTP request with a CLIENT span that carries the trace to the next
+/// service.
+///
+/// See the documentation of `traced::traced_client` for every option, with examples.
+#[proc_macro_attribute]
+pub fn traced_client(args: TokenStream, item: TokenStream) -> TokenStream {
+    item::traced_client(args.into(), item.into()).into()
 }

@@ -4,10 +4,11 @@
 use darling::Error;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, LitStr, Pat, ReturnType};
+use syn::{FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Type};
 
-use crate::attr::{ArgsArg, CommonArgs, Kind, RetArg, Sigil, SpannedExpr};
+use crate::attr::{ArgsArg, ClientArgs, CommonArgs, HandlerArgs, Kind, RetArg, Sigil, SpannedExpr};
 
 /// Everything the engine needs to know about the span of one annotated function.
 #[derive(Debug)]
@@ -24,6 +25,36 @@ pub(crate) struct SpanSpec {
     pub(crate) follows_from: Option<SpannedExpr>,
     pub(crate) err: bool,
     pub(crate) ret: Option<RetArg>,
+    /// For `#[traced_handler]`: where the request comes from.
+    pub(crate) server: Option<ServerSpec>,
+    /// For `#[traced_client]`: the request, when declared in the attribute.
+    pub(crate) client: Option<ClientSpec>,
+}
+
+/// What `#[traced_client]` knows of its request before the body runs.
+#[derive(Debug)]
+pub(crate) struct ClientSpec {
+    pub(crate) template: Option<LitStr>,
+    /// `method` and `url`, when the attribute declares the request.
+    pub(crate) declared: Option<(LitStr, TokenStream)>,
+}
+
+/// The request a server span is built from.
+#[derive(Debug)]
+pub(crate) struct ServerSpec {
+    pub(crate) source: RequestSpec,
+    pub(crate) method: Option<LitStr>,
+    pub(crate) route: Option<LitStr>,
+    /// The span name the user gave, which replaces `{method} {route}`.
+    pub(crate) name: Option<LitStr>,
+}
+
+#[derive(Debug)]
+pub(crate) enum RequestSpec {
+    /// An axum handler: a hidden first extractor reads the request.
+    Axum,
+    /// An expression that borrows a `RequestSource` (a request, its parts, its headers).
+    Expr(TokenStream),
 }
 
 /// A field of the span: a key and how its value is computed at creation (`None`: declared
@@ -270,7 +301,216 @@ pub(crate) fn resolve(
         follows_from: args.follows_from,
         err,
         ret: args.ret,
+        server: None,
+        client: None,
     }
 }
 
-use syn::ext::IdentExt as _;
+fn check_method(attribute: &str, method: &LitStr, errors: &mut darling::error::Accumulator) {
+    let value = method.value();
+    let valid = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        errors.push(
+            Error::custom(format!(
+                "`method` in `{attribute}` must be an HTTP method such as \"GET\""
+            ))
+            .with_span(method),
+        );
+    }
+}
+
+fn check_template(
+    attribute: &str,
+    option: &str,
+    path: &LitStr,
+    errors: &mut darling::error::Accumulator,
+) {
+    if !path.value().starts_with('/') {
+        errors.push(
+            Error::custom(format!(
+                "`{option}` in `{attribute}` is a path template that starts with `/`, such as \
+                 \"/users/{{id}}\""
+            ))
+            .with_span(path),
+        );
+    }
+}
+
+/// Resolves `#[traced_client]`: the common options, the template, and the request when the
+/// attribute declares it.
+pub(crate) fn resolve_client(
+    attribute: &'static str,
+    args: ClientArgs,
+    item: &ItemFn,
+    errors: &mut darling::error::Accumulator,
+) -> SpanSpec {
+    let mut spec = resolve(attribute, args.common, Kind::Client, item, errors);
+    let template = args.template.map(|t| t.0);
+    if let Some(template) = &template {
+        check_template(attribute, "template", template, errors);
+    }
+    let method = args.method.map(|m| m.0);
+    if let Some(method) = &method {
+        check_method(attribute, method, errors);
+    }
+    let declared = match (method, args.url) {
+        (Some(method), Some(url)) => {
+            let expr = &url.expr;
+            Some((method, quote_spanned!(url.expr.span()=> &(#expr))))
+        }
+        (None, Some(url)) => {
+            errors.push(
+                Error::custom(format!(
+                    "`url` in `{attribute}` needs `method` too: the span is named after it"
+                ))
+                .with_span(&url.span),
+            );
+            None
+        }
+        (Some(method), None) => {
+            errors.push(
+                Error::custom(format!(
+                    "`method` in `{attribute}` declares a request the attribute cannot see, and \
+                     needs its `url` too; without both, the sends in the body are traced"
+                ))
+                .with_span(&method),
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    spec.client = Some(ClientSpec { template, declared });
+    spec
+}
+
+/// Whether `#[traced_handler]` generates axum extraction (the `axum` feature of `traced`).
+const AXUM: bool = cfg!(feature = "axum");
+
+/// Resolves `#[traced_handler]`: the common options, then where the request comes from.
+pub(crate) fn resolve_handler(
+    attribute: &'static str,
+    mut args: HandlerArgs,
+    item: &ItemFn,
+    errors: &mut darling::error::Accumulator,
+) -> SpanSpec {
+    if let Some(parent) = args.common.parent.take() {
+        errors.push(
+            Error::custom(format!(
+                "`parent` cannot be set on `{attribute}`: a server span's parent is the caller's \
+                 span, read from the request headers"
+            ))
+            .with_span(&parent.span),
+        );
+    }
+    let name = args.common.name.as_ref().map(|n| n.0.clone());
+    let mut spec = resolve(attribute, args.common, Kind::Server, item, errors);
+    let method = args.method.map(|m| m.0);
+    if let Some(method) = &method {
+        check_method(attribute, method, errors);
+    }
+    let route = args.route.map(|r| r.0);
+    if let Some(route) = &route {
+        check_template(attribute, "route", route, errors);
+    }
+    let source = match args.headers {
+        Some(headers) => {
+            let expr = &headers.expr;
+            RequestSpec::Expr(quote_spanned!(headers.expr.span()=> &(#expr)))
+        }
+        None if AXUM && item.sig.asyncness.is_some() => {
+            if let Some(FnArg::Receiver(receiver)) = item.sig.inputs.first() {
+                errors.push(
+                    Error::custom(format!(
+                        "`{attribute}` on a method: an axum handler is a free function; for \
+                         another framework, give the request with `headers = ...`"
+                    ))
+                    .with_span(receiver),
+                );
+            }
+            if item.sig.inputs.len() >= 16 {
+                errors.push(
+                    Error::custom(format!(
+                        "`{attribute}` adds an extractor to the handler, and axum handlers take \
+                         at most 16: group some arguments into one extractor"
+                    ))
+                    .with_span(&item.sig.inputs),
+                );
+            }
+            if let Some(method) = &method {
+                errors.push(
+                    Error::custom(format!(
+                        "`method` has no effect on an axum handler: `{attribute}` reads it from \
+                         the request"
+                    ))
+                    .with_span(method),
+                );
+            }
+            RequestSpec::Axum
+        }
+        None => match request_parameter(item) {
+            Some(Ok(ident)) => RequestSpec::Expr(quote_spanned!(ident.span()=> &#ident)),
+            Some(Err(pattern)) => {
+                errors.push(
+                    Error::custom(format!(
+                        "`{attribute}` reads the request from this parameter: bind it to a name \
+                         (`request: Request<B>`) instead of destructuring it"
+                    ))
+                    .with_span(&pattern),
+                );
+                RequestSpec::Expr(TokenStream::new())
+            }
+            None => {
+                let how = if AXUM {
+                    "an axum handler is an `async fn`; for a synchronous handler"
+                } else {
+                    "enable the `axum` feature of `traced` for axum handlers; otherwise"
+                };
+                errors.push(
+                    Error::custom(format!(
+                        "`{attribute}` cannot see the request: {how} take an `http::Request<B>`, \
+                         `http::request::Parts` or `http::HeaderMap` parameter, or give one with \
+                         `headers = ...`"
+                    ))
+                    .with_span(&item.sig.ident),
+                );
+                RequestSpec::Expr(TokenStream::new())
+            }
+        },
+    };
+    spec.server = Some(ServerSpec {
+        source,
+        method,
+        route,
+        name,
+    });
+    spec
+}
+
+/// The parameter a handler outside axum reads the request from: the first whose type is
+/// (a reference to) `Request<..>`, `Parts` or `HeaderMap`. `Err` holds a pattern that
+/// destructures it.
+fn request_parameter(item: &ItemFn) -> Option<Result<Ident, Box<Pat>>> {
+    item.sig.inputs.iter().find_map(|arg| {
+        let FnArg::Typed(typed) = arg else {
+            return None;
+        };
+        let mut ty = &*typed.ty;
+        while let Type::Reference(reference) = ty {
+            ty = &reference.elem;
+        }
+        let Type::Path(path) = ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?.ident.to_string();
+        if !matches!(last.as_str(), "Request" | "Parts" | "HeaderMap") {
+            return None;
+        }
+        Some(match &*typed.pat {
+            Pat::Ident(pat) => Ok(pat.ident.clone()),
+            other => Err(Box::new(other.clone())),
+        })
+    })
+}

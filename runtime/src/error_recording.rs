@@ -44,8 +44,9 @@ pub trait ErrorType {
 }
 
 /// A failure, ready to be recorded on a span.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct Failure {
+pub struct Failure {
     pub(crate) error_type: Cow<'static, str>,
     pub(crate) message: String,
     /// The report with every cause, when there is more than the message.
@@ -80,7 +81,8 @@ impl Failure {
         }
     }
 
-    pub(crate) fn record(self, span: &tracing::Span) {
+    /// Records the failure on `span`: status Error, `error.type`, the `exception` event.
+    pub fn record(self, span: &tracing::Span) {
         with_otel_span(span, |otel| {
             if !otel.span.is_recording() {
                 return;

@@ -261,11 +261,13 @@ where
             .take()
             .or_else(|| start.as_ref().and_then(|s| s.kind.clone()))
             .unwrap_or(SpanKind::Internal);
-        let links = start.map(|s| s.links).filter(|links| !links.is_empty());
-
         let mut builder = SpanBuilder::from_name(name).with_kind(kind);
+        if let Some(start) = start {
+            attributes.extend(start.attributes);
+            builder.start_time = start.start_time;
+            builder.links = Some(start.links).filter(|links| !links.is_empty());
+        }
         builder.attributes = Some(attributes);
-        builder.links = links;
         let mut span = self.tracer.build_with_context(builder, &parent_cx);
         if let Some(status) = status {
             span.set_status(status);

@@ -29,7 +29,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error_recording;
+pub mod http;
 mod layer;
+pub mod propagation;
+pub mod sampling;
 mod span_access;
 mod span_start;
 
@@ -146,6 +149,137 @@ pub use span_start::SpanStart;
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use traced_macros::traced;
+
+/// Traces an HTTP handler with a SERVER span that continues the caller's trace.
+///
+/// For each request the handler serves: one SERVER span named `{METHOD} {route}` (the route
+/// template, never the raw path; `HTTP` for a method semconv does not know), started when
+/// the request arrived, as the child of the caller's span read from the request headers
+/// with the configured propagators (W3C `traceparent`/`tracestate` and `baggage` by
+/// default; see [`propagation`]). It starts with `http.request.method`, `http.route`,
+/// `url.path`, `url.query` (signed-URL parameters `REDACTED`), `url.scheme`,
+/// `server.address`, `server.port`, `client.address`, `network.peer.*`,
+/// `user_agent.original`, `network.protocol.version`, and the forwarded headers of
+/// [`http::HttpConfig`] as `http.request.header.<name>`, so samplers see them all.
+///
+/// When the response is known it gets `http.response.status_code`. A 5xx sets status Error
+/// with `error.type`: the type of the handler's `Err` when it failed (with the `exception`
+/// event and its causes), else the code (`"500"`). A 4xx leaves the status Unset, as the
+/// semantic conventions ask of servers. A panic is recorded and unwinds on.
+///
+/// The handler's baggage and caller context are in [`current_context`]; the forwarded
+/// headers and force trace travel on to every `#[traced_client]` request it sends.
+///
+/// # axum (feature `axum`)
+/// On an `async fn`, nothing else to write: the attribute adds an extractor in front of the
+/// handler's own and wraps its value in `http::axum::Traced`, which becomes the response.
+/// The route comes from axum's `MatchedPath`, the peer address from `ConnectInfo` when the
+/// server is started with `into_make_service_with_connect_info`. Works for every return
+/// type axum accepts (`impl IntoResponse`, `Result<T, E>` with `E: IntoResponse`,
+/// `(StatusCode, T)`, `Json<T>`, ...): the status is the one the value converts to. Requests
+/// that never reach a handler are covered by `http::axum::FallbackSpanLayer`. Unit tests
+/// call the handler with `http::axum::Incoming::default()` first and take the value with
+/// `.into_inner()` (see `traced::http::axum`).
+///
+/// # Other frameworks
+/// A synchronous function, or one with `headers = <expr>`, reads the request from a
+/// parameter of type `http::Request<B>`, `http::request::Parts` or `http::HeaderMap` (or
+/// references to them), or from `<expr>` of one of those types; its signature does not
+/// change. The status code comes from a return value that is an `http::Response<B>`,
+/// `StatusCode`, `(StatusCode, T)` or a `Result` of those; an `Err` is a failure.
+/// ```
+/// #[traced::traced_handler(method = "GET", route = "/health")]
+/// fn health(headers: &http::HeaderMap) -> http::StatusCode {
+///     let _ = headers;
+///     http::StatusCode::OK
+/// }
+/// # health(&http::HeaderMap::new());
+/// ```
+///
+/// # Options
+/// All options of [`traced`](macro@traced) but `kind` and `parent`, and:
+///
+/// `method = "GET"`: the method, for a handler that sees only headers.
+///
+/// `route = "/users/{id}"`: the route template, when the framework does not give one.
+///
+/// `headers = <expr>`: the request (`Request<B>`, `Parts`, `HeaderMap`, or a reference), for
+/// an `async fn` outside axum.
+/// ```
+/// #[traced::traced_handler(headers = request, route = "/echo")]
+/// async fn echo(request: http::Request<String>) -> http::Response<String> {
+///     http::Response::new(request.into_body())
+/// }
+/// ```
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+#[doc(inline)]
+pub use traced_macros::traced_handler;
+
+/// Traces the HTTP requests a function sends with CLIENT spans that carry the trace to the
+/// next service.
+///
+/// # reqwest (feature `reqwest`)
+/// Every request the body sends with reqwest 0.13, `RequestBuilder::send()` or
+/// `Client::execute(request)` (in closures and async blocks of the body too, not in nested
+/// functions or inside macro invocations such as `tokio::select!`), is traced and carries
+/// the current context in its headers (the configured propagators: W3C `traceparent`,
+/// `tracestate` and `baggage` by default) and the forwarded headers of the request being
+/// served (`x-request-id`, see [`http::HttpConfig`]). The client stays a `reqwest::Client`.
+///
+/// The function's span is the CLIENT span of the first request it sends, so a function
+/// that sends one request yields exactly one span, with the function's `fields(...)`. Each
+/// later request gets a CLIENT span of its own beside it; one that repeats the previous
+/// method and URL (a retry) has `http.request.resend_count`.
+///
+/// A request's span is named `{METHOD}`, or `{METHOD} {template}` with `template`, and has
+/// `http.request.method`, `url.full` (credentials and signed-URL parameters `REDACTED`),
+/// `server.address`, `server.port`, `url.scheme`, `url.template`, then
+/// `http.response.status_code` and `network.protocol.version`. A 4xx or 5xx response sets
+/// status Error with `error.type` the code; a request with no response (timeout, refused
+/// connection) status Error with `error.type` (`timeout`, `connection_refused`, ...) and the
+/// `exception` event with its causes. The function's own `Err` is recorded only if no
+/// request already failed. A dropped future ends its spans without Error.
+///
+/// The method, URL and server attributes are set when the request is sent: a sampler sees
+/// only the function's fields, unless the request is declared with `method` and `url`.
+///
+/// ```
+/// # #[cfg(feature = "reqwest")]
+/// #[traced::traced_client(template = "/api/inventory/{id}", fields(product_id = id))]
+/// async fn stock(client: &reqwest::Client, base: &str, id: u64) -> reqwest::Result<String> {
+///     client.get(format!("{base}/api/inventory/{id}")).send().await?.text().await
+/// }
+/// ```
+///
+/// Inside the function, a `.send()` without arguments on a value that is not a reqwest
+/// `RequestBuilder` is called as written, but its receiver is moved (as reqwest's is).
+///
+/// # Other clients
+/// Declare the request with `method` and `url` (the span then starts with every
+/// attribute), and put the context on the request with [`http::inject_headers`] or
+/// [`http::inject_request`] (or [`propagation::with_propagator`] for any `Injector`):
+/// ```
+/// #[traced::traced_client(method = "POST", url = url)]
+/// fn notify(url: &str) -> http::Request<()> {
+///     let mut request = http::Request::post(url).body(()).unwrap();
+///     traced::http::inject_request(&mut request);
+///     request
+/// }
+/// # notify("http://127.0.0.1:9/hook");
+/// ```
+///
+/// # Options
+/// All options of [`traced`](macro@traced) but `kind`, and:
+///
+/// `template = "/api/items/{id}"`: the URL template, for the span name and `url.template`.
+///
+/// `method = "GET", url = <expr>`: the request, for a client whose sends the attribute
+/// cannot see (`<expr>` is anything `AsRef<str>`).
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+#[doc(inline)]
+pub use traced_macros::traced_client;
 
 /// Records a field declared in the attribute's `fields(...)`, from the body of the function
 /// the attribute is on: `record!(order_id = id)`, `record!(total = %amount)`,

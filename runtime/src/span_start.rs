@@ -9,8 +9,10 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use opentelemetry::Context;
+use std::time::SystemTime;
+
 use opentelemetry::trace::{Link, SpanKind};
+use opentelemetry::{Context, KeyValue};
 
 /// Creation-time options for the next span created on this thread.
 #[derive(Debug, Default)]
@@ -19,6 +21,8 @@ pub struct SpanStart {
     pub(crate) links: Vec<Link>,
     pub(crate) kind: Option<SpanKind>,
     pub(crate) name: Option<Cow<'static, str>>,
+    pub(crate) attributes: Vec<KeyValue>,
+    pub(crate) start_time: Option<SystemTime>,
 }
 
 impl SpanStart {
@@ -44,6 +48,20 @@ impl SpanStart {
     /// cardinality, such as `GET /users/{id}`).
     pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Adds attributes the span starts with (samplers see them), beside its `tracing`
+    /// fields. Keys here are not checked against the span's fields.
+    pub fn attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
+        self.attributes.extend(attributes);
+        self
+    }
+
+    /// Starts the span at `time` instead of now (a server span that began when the request
+    /// arrived, before its body was read).
+    pub fn start_time(mut self, time: SystemTime) -> Self {
+        self.start_time = Some(time);
         self
     }
 

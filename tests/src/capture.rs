@@ -2,7 +2,7 @@
 //! in-memory exporter, installed as this thread's default subscriber for one test.
 
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::ExportedSpan;
@@ -22,7 +22,7 @@ impl Capture {
     }
 
     /// Captures with `sampler`.
-    pub fn with_sampler(sampler: Sampler) -> Self {
+    pub fn with_sampler(sampler: impl ShouldSample + 'static) -> Self {
         let exporter = InMemorySpanExporter::default();
         let provider = SdkTracerProvider::builder()
             .with_sampler(sampler)

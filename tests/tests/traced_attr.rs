@@ -705,3 +705,21 @@ fn raw_identifier_arguments_are_recorded_under_their_plain_name() {
     assert_eq!(span.str_attr("in"), Some("3"));
     assert_eq!(span.attr("r#in"), None);
 }
+
+#[traced]
+fn logs_then_fails() -> Result<(), std::io::Error> {
+    let error = std::io::Error::other("disk full");
+    tracing::error!(%error, "write failed");
+    Err(error)
+}
+
+#[test]
+fn an_error_event_is_a_span_event_not_a_second_exception() {
+    let capture = Capture::new();
+    let _ = logs_then_fails();
+    let span = capture.span("logs_then_fails");
+    let names: Vec<&str> = span.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["write failed", "exception"]);
+    let logged = span.event("write failed").unwrap();
+    assert_eq!(logged.str_attr("error"), Some("disk full"));
+}

@@ -2,13 +2,20 @@
 //! the macro crate is pinned to this exact version of `traced`.
 
 pub use ::opentelemetry;
+
+/// What the handler and client attributes call.
+pub mod http {
+    pub use crate::http::*;
+}
 pub use ::tracing;
 
 mod future;
 mod outcome;
 mod parent;
 
+pub use crate::__traced_failure_of as failure_of;
 pub use crate::__traced_record_outcome as record_outcome;
+pub use crate::error_recording::Failure;
 pub use future::{Instrumented, in_span};
 pub use outcome::{
     DebugRet, DisplayRet, ErrorDebug, ErrorDeref, ErrorDerefSend, ErrorDisplay, ErrorFallback,

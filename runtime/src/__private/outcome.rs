@@ -75,11 +75,11 @@ pub struct ErrorOf<'a, E: ?Sized>(pub &'a E);
 /// `std::error::Error`: message and the whole source chain.
 pub trait ErrorStd {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E: Error + 'static> ErrorStd for &&&&&&ErrorOf<'_, E> {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
-        Failure::from_error(error_type, self.0).record(span);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
+        Failure::from_error(error_type, self.0)
     }
 }
 
@@ -87,62 +87,62 @@ impl<E: Error + 'static> ErrorStd for &&&&&&ErrorOf<'_, E> {
 /// message and chain of the error inside.
 pub trait ErrorDerefSend {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E> ErrorDerefSend for &&&&&ErrorOf<'_, E>
 where
     E: Deref<Target = dyn Error + Send + Sync + 'static>,
 {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
-        Failure::from_error(error_type, &**self.0).record(span);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
+        Failure::from_error(error_type, &**self.0)
     }
 }
 
 /// Handles to a `dyn Error` (`Box<dyn Error>`): message and chain of the error inside.
 pub trait ErrorDeref {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E> ErrorDeref for &&&&ErrorOf<'_, E>
 where
     E: Deref<Target = dyn Error + 'static>,
 {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
-        Failure::from_error(error_type, &**self.0).record(span);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
+        Failure::from_error(error_type, &**self.0)
     }
 }
 
 /// Errors that only `Display`.
 pub trait ErrorDisplay {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E: Display + ?Sized> ErrorDisplay for &&&ErrorOf<'_, E> {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
-        simple_failure(error_type, self.0.to_string()).record(span);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
+        simple_failure(error_type, self.0.to_string())
     }
 }
 
 /// Errors that only `Debug`.
 pub trait ErrorDebug {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E: Debug + ?Sized> ErrorDebug for &&ErrorOf<'_, E> {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
-        simple_failure(error_type, format!("{:?}", self.0)).record(span);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
+        simple_failure(error_type, format!("{:?}", self.0))
     }
 }
 
 /// Errors that cannot even be printed: the type says all there is.
 pub trait ErrorFallback {
     /// Records the error on `span`.
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>);
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure;
 }
 impl<E: ?Sized> ErrorFallback for &ErrorOf<'_, E> {
-    fn traced_record(self, span: &tracing::Span, error_type: Cow<'static, str>) {
+    fn traced_failure(self, error_type: Cow<'static, str>) -> Failure {
         let message = error_type.to_string();
-        simple_failure(error_type, message).record(span);
+        simple_failure(error_type, message)
     }
 }
 
@@ -209,18 +209,34 @@ impl<T: Display + ?Sized> DisplayRet for &RetOf<'_, T> {
 #[macro_export]
 macro_rules! __traced_record_outcome {
     ($ret:expr, $span:expr) => {{
+        if let ::core::option::Option::Some(__traced_failure) = $crate::__private::failure_of!($ret)
+        {
+            __traced_failure.record($span);
+        }
+    }};
+}
+
+/// The failure the return value `$ret` (a reference) describes, if it is an `Err`: the
+/// error's type, message and causes, not yet recorded anywhere.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __traced_failure_of {
+    ($ret:expr) => {{
         #[allow(unused_imports)]
         use $crate::__private::{
             ErrorDebug as _, ErrorDeref as _, ErrorDerefSend as _, ErrorDisplay as _,
             ErrorFallback as _, ErrorStd as _, ErrorTypeOwn as _, ErrorTypePath as _,
             NotResult as _, ResultErr as _,
         };
-        if let ::core::option::Option::Some(__traced_err) =
-            (&&$crate::__private::Outcome($ret)).traced_err()
-        {
-            let __traced_type =
-                (&&$crate::__private::ErrorTypeOf(__traced_err)).traced_error_type();
-            (&&&&&&$crate::__private::ErrorOf(__traced_err)).traced_record($span, __traced_type);
+        match (&&$crate::__private::Outcome($ret)).traced_err() {
+            ::core::option::Option::Some(__traced_err) => {
+                let __traced_type =
+                    (&&$crate::__private::ErrorTypeOf(__traced_err)).traced_error_type();
+                ::core::option::Option::Some(
+                    (&&&&&&$crate::__private::ErrorOf(__traced_err)).traced_failure(__traced_type),
+                )
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
         }
     }};
 }

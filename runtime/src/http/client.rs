@@ -1,0 +1,492 @@
+//! CLIENT spans of outgoing requests, and the carrier API that puts the current context on
+//! a request for clients whose sends `#[traced_client]` cannot see.
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+
+use http::{HeaderMap, Method, Uri, Version};
+use opentelemetry::trace::{Span as _, SpanKind};
+use opentelemetry::{Context, Key, KeyValue};
+
+use super::{
+    ForwardedHeaders, HTTP_REQUEST_METHOD, HTTP_REQUEST_METHOD_ORIGINAL, HTTP_RESPONSE_STATUS_CODE,
+    NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS, SERVER_PORT, URL_SCHEME, method_attribute,
+    protocol_version, redact_query, span_name,
+};
+use crate::error_recording::{Failure, record_failure};
+use crate::span_access::{context_of, current_context, with_otel_span};
+use crate::span_start::SpanStart;
+
+const URL_FULL: Key = Key::from_static_str("url.full");
+const URL_TEMPLATE: Key = Key::from_static_str("url.template");
+const HTTP_REQUEST_RESEND_COUNT: Key = Key::from_static_str("http.request.resend_count");
+
+/// Puts the current context (the current span, baggage, the forwarded headers of the
+/// request being served) on `headers`, with the configured propagators.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// traced::http::inject_headers(&mut headers);
+/// ```
+pub fn inject_headers(headers: &mut HeaderMap) {
+    inject_context(&current_context(), headers);
+}
+
+/// Like [`inject_headers`], on an `http::Request`.
+pub fn inject_request<B>(request: &mut http::Request<B>) {
+    inject_headers(request.headers_mut());
+}
+
+/// Puts `cx` on `headers`: trace context and baggage with the configured propagators, and
+/// the forwarded headers `cx` carries (without overwriting headers already set).
+pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
+    crate::propagation::inject(cx, headers);
+    if let Some(forwarded) = ForwardedHeaders::of(cx) {
+        forwarded.apply_to(headers);
+    }
+}
+
+/// `url` as `url.full` wants it: credentials replaced by `REDACTED:REDACTED`, signed-URL
+/// query parameters by `REDACTED`.
+pub fn redact_url(url: &str) -> Cow<'_, str> {
+    let mut out: Cow<'_, str> = Cow::Borrowed(url);
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            out = Cow::Owned(format!(
+                "{}://REDACTED:REDACTED@{}",
+                &url[..scheme_end],
+                &rest[at + 1..]
+            ));
+        }
+    }
+    let Some(query_start) = out.find('?') else {
+        return out;
+    };
+    let query_end = out[query_start..]
+        .find('#')
+        .map_or(out.len(), |i| query_start + i);
+    match redact_query(&out[query_start + 1..query_end]) {
+        Cow::Borrowed(_) => out,
+        Cow::Owned(query) => Cow::Owned(format!(
+            "{}?{}{}",
+            &out[..query_start],
+            query,
+            &out[query_end..]
+        )),
+    }
+}
+
+/// The attributes a CLIENT span of `method url` starts with, and its name.
+pub(crate) fn client_attributes(
+    method: &Method,
+    url: &str,
+    template: Option<&str>,
+) -> (Cow<'static, str>, Vec<KeyValue>) {
+    let mut attributes = Vec::with_capacity(8);
+    let (name, original) = method_attribute(method);
+    attributes.push(KeyValue::new(HTTP_REQUEST_METHOD, name));
+    if let Some(original) = original {
+        attributes.push(KeyValue::new(
+            HTTP_REQUEST_METHOD_ORIGINAL,
+            original.to_owned(),
+        ));
+    }
+    attributes.push(KeyValue::new(URL_FULL, redact_url(url).into_owned()));
+    if let Ok(uri) = url.parse::<Uri>() {
+        let scheme = uri.scheme_str().map(str::to_owned);
+        if let Some(host) = uri.host() {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            attributes.push(KeyValue::new(SERVER_ADDRESS, host.to_owned()));
+            let port = uri.port_u16().or(match scheme.as_deref() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            });
+            if let Some(port) = port {
+                attributes.push(KeyValue::new(SERVER_PORT, i64::from(port)));
+            }
+        }
+        if let Some(scheme) = scheme {
+            attributes.push(KeyValue::new(URL_SCHEME, scheme));
+        }
+    }
+    if let Some(template) = template {
+        attributes.push(KeyValue::new(URL_TEMPLATE, template.to_owned()));
+    }
+    (span_name(name, template), attributes)
+}
+
+/// The creation options of a CLIENT span whose request the attribute declares.
+#[doc(hidden)]
+pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> SpanStart {
+    let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+    let (name, attributes) = client_attributes(&method, url, template);
+    SpanStart::default()
+        .kind(SpanKind::Client)
+        .name(name)
+        .attributes(attributes)
+}
+
+/// The state of one `#[traced_client]` call: its span, and the requests it sent so far.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ClientScope {
+    span: tracing::Span,
+    /// The caller's context: the parent of the spans of later requests.
+    parent: Context,
+    template: Option<&'static str>,
+    state: Mutex<ScopeState>,
+}
+
+#[derive(Debug, Default)]
+struct ScopeState {
+    sends: u32,
+    resends: i64,
+    last: Option<(Method, String)>,
+    failed: bool,
+}
+
+impl ClientScope {
+    /// The scope of `span`, created before the function's body runs (the current context is
+    /// still the caller's).
+    pub fn new(span: &tracing::Span, template: Option<&'static str>) -> Self {
+        Self {
+            span: span.clone(),
+            parent: current_context(),
+            template,
+            state: Mutex::new(ScopeState::default()),
+        }
+    }
+
+    /// The scope of a function that names its request in the attribute (`method`, `url`):
+    /// its span already has the attributes.
+    pub fn declared(span: &tracing::Span, template: Option<&'static str>) -> Self {
+        let scope = Self::new(span, template);
+        scope.lock().sends = 1;
+        scope
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ScopeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether a request of this call failed (its failure is on its span).
+    pub fn failed(&self) -> bool {
+        self.lock().failed
+    }
+
+    /// Records the function's own failure, unless a request already said why it failed.
+    pub fn record_outcome(&self, failure: Option<Failure>) {
+        if let Some(failure) = failure
+            && !self.failed()
+        {
+            failure.record(&self.span);
+        }
+    }
+
+    /// Starts tracing one request: the function's span for the first, a new CLIENT span
+    /// for each later one (a resend when it repeats the previous method and URL); the
+    /// request's headers get that span's context.
+    pub fn start_send(&self, method: &Method, url: &str, headers: &mut HeaderMap) -> SendSpan<'_> {
+        let (name, mut attributes) = client_attributes(method, url, self.template);
+        let first = {
+            let mut state = self.lock();
+            let first = state.sends == 0;
+            state.sends += 1;
+            let same = state
+                .last
+                .as_ref()
+                .is_some_and(|(m, u)| m == method && u == url);
+            state.resends = if same { state.resends + 1 } else { 0 };
+            if state.resends > 0 {
+                attributes.push(KeyValue::new(HTTP_REQUEST_RESEND_COUNT, state.resends));
+            }
+            state.last = Some((method.clone(), url.to_owned()));
+            first
+        };
+        let span = if first {
+            with_otel_span(&self.span, |otel| {
+                if otel.span.is_recording() {
+                    otel.span.update_name(name);
+                    otel.span.set_attributes(attributes);
+                }
+            });
+            self.span.clone()
+        } else {
+            SpanStart::default()
+                .kind(SpanKind::Client)
+                .name(name)
+                .parent(self.parent.clone())
+                .attributes(attributes)
+                .create(|| tracing::info_span!("http.client.request", "otel.kind" = "client"))
+        };
+        inject_context(&context_of(&span), headers);
+        SendSpan { scope: self, span }
+    }
+}
+
+/// The span of one request in flight; it ends (if it is not the function's) when dropped.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct SendSpan<'a> {
+    scope: &'a ClientScope,
+    span: tracing::Span,
+}
+
+impl SendSpan<'_> {
+    /// Records the response: its status code (4xx and 5xx are errors for a client) and
+    /// protocol version.
+    pub fn response(&self, status: u16, version: Version) {
+        with_otel_span(&self.span, |otel| {
+            if otel.span.is_recording() {
+                otel.span
+                    .set_attribute(KeyValue::new(HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
+                if let Some(version) = protocol_version(version) {
+                    otel.span
+                        .set_attribute(KeyValue::new(NETWORK_PROTOCOL_VERSION, version));
+                }
+            }
+        });
+        if status >= 400 {
+            self.scope.lock().failed = true;
+            record_failure(&self.span, status.to_string(), String::new());
+        }
+    }
+
+    /// Records a request that got no response.
+    pub fn failure(
+        &self,
+        error_type: Cow<'static, str>,
+        error: &(dyn std::error::Error + 'static),
+    ) {
+        self.scope.lock().failed = true;
+        Failure::from_error(error_type, error).record(&self.span);
+    }
+}
+
+#[cfg(feature = "reqwest")]
+pub use self::reqwest_sends::{
+    ExecuteGuard, ExecuteProbe, NoExecute, NoGuard, NoSend, SendProbe, TracedSend,
+};
+
+#[cfg(feature = "reqwest")]
+mod reqwest_sends {
+    //! The sends of reqwest that `#[traced_client]` sees: `RequestBuilder::send` and
+    //! `Client::execute`.
+
+    use std::borrow::Cow;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context as TaskContext, Poll};
+
+    use super::{ClientScope, SendSpan};
+
+    type Sent = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send>>;
+
+    /// The future of a traced reqwest send.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct TracedSend<'a> {
+        inner: Option<Sent>,
+        span: Option<SendSpan<'a>>,
+    }
+
+    impl std::fmt::Debug for TracedSend<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("TracedSend").finish_non_exhaustive()
+        }
+    }
+
+    impl Future for TracedSend<'_> {
+        type Output = reqwest::Result<reqwest::Response>;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+            let Some(inner) = self.inner.as_mut() else {
+                panic!("`TracedSend` polled after completion");
+            };
+            let result = match inner.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => result,
+            };
+            self.inner = None;
+            if let Some(span) = self.span.take() {
+                match &result {
+                    Ok(response) => span.response(response.status().as_u16(), response.version()),
+                    Err(error) => span.failure(error_type(error), error),
+                }
+            }
+            Poll::Ready(result)
+        }
+    }
+
+    /// A low-cardinality `error.type` for a request that got no response.
+    fn error_type(error: &reqwest::Error) -> Cow<'static, str> {
+        if error.is_timeout() {
+            return Cow::Borrowed("timeout");
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(cause) = source {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                return Cow::Borrowed(match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => "connection_refused",
+                    std::io::ErrorKind::ConnectionReset => "connection_reset",
+                    std::io::ErrorKind::TimedOut => "timeout",
+                    _ => "std::io::Error",
+                });
+            }
+            source = cause.source();
+        }
+        if error.is_connect() {
+            Cow::Borrowed("connect")
+        } else {
+            Cow::Borrowed("reqwest::Error")
+        }
+    }
+
+    fn send<'a>(
+        scope: &'a ClientScope,
+        client: reqwest::Client,
+        request: reqwest::Request,
+    ) -> TracedSend<'a> {
+        let mut request = request;
+        let url = request.url().as_str().to_owned();
+        let method = request.method().clone();
+        let span = scope.start_send(&method, &url, request.headers_mut());
+        TracedSend {
+            inner: Some(Box::pin(client.execute(request))),
+            span: Some(span),
+        }
+    }
+
+    /// `.send()` in a `#[traced_client]` body: traced when the receiver is a
+    /// `reqwest::RequestBuilder` (this inherent method), called as written otherwise
+    /// ([`NoSend`]).
+    #[derive(Debug)]
+    pub struct SendProbe<T>(pub T);
+
+    impl SendProbe<reqwest::RequestBuilder> {
+        /// Sends the request, traced.
+        pub fn traced_send<'a, R, F>(self, scope: &'a ClientScope, _untraced: F) -> TracedSend<'a>
+        where
+            F: FnOnce(reqwest::RequestBuilder) -> R,
+        {
+            let (client, request) = self.0.build_split();
+            match request {
+                Ok(request) => send(scope, client, request),
+                Err(error) => TracedSend {
+                    inner: Some(Box::pin(std::future::ready(Err(error)))),
+                    span: None,
+                },
+            }
+        }
+    }
+
+    /// The `.send()` of any other type, called as written.
+    pub trait NoSend<T> {
+        /// Calls `send` as written.
+        fn traced_send<R, F: FnOnce(T) -> R>(self, scope: &ClientScope, send: F) -> R;
+    }
+
+    impl<T> NoSend<T> for SendProbe<T> {
+        fn traced_send<R, F: FnOnce(T) -> R>(self, _scope: &ClientScope, send: F) -> R {
+            send(self.0)
+        }
+    }
+
+    /// `.execute(request)` in a `#[traced_client]` body: traced when `request` is a
+    /// `reqwest::Request` (this inherent method), left alone otherwise ([`NoExecute`]).
+    #[derive(Debug)]
+    pub struct ExecuteProbe<'r, T>(pub &'r mut T);
+
+    impl ExecuteProbe<'_, reqwest::Request> {
+        /// Injects the context into the request and starts its span.
+        pub fn traced_prepare(self, scope: &ClientScope) -> ExecuteGuard<'_> {
+            let url = self.0.url().as_str().to_owned();
+            let method = self.0.method().clone();
+            ExecuteGuard(scope.start_send(&method, &url, self.0.headers_mut()))
+        }
+    }
+
+    /// Any other argument of an `.execute(..)` call.
+    pub trait NoExecute {
+        /// Nothing to prepare.
+        fn traced_prepare(self, scope: &ClientScope) -> NoGuard;
+    }
+
+    impl<T> NoExecute for ExecuteProbe<'_, T> {
+        fn traced_prepare(self, _scope: &ClientScope) -> NoGuard {
+            NoGuard
+        }
+    }
+
+    /// The span of a reqwest `Client::execute`.
+    #[derive(Debug)]
+    pub struct ExecuteGuard<'a>(SendSpan<'a>);
+
+    impl<'a> ExecuteGuard<'a> {
+        /// Wraps the send's future so that its span sees the outcome.
+        pub fn wrap<F>(self, future: F) -> TracedSend<'a>
+        where
+            F: Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static,
+        {
+            TracedSend {
+                inner: Some(Box::pin(future)),
+                span: Some(self.0),
+            }
+        }
+    }
+
+    /// Not a reqwest `execute`: the call's value is returned as it is.
+    #[derive(Debug)]
+    pub struct NoGuard;
+
+    impl NoGuard {
+        /// `value`, untouched.
+        pub fn wrap<F>(self, value: F) -> F {
+            value
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_credentials_and_signatures() {
+        assert_eq!(
+            redact_url("https://user:pw@example.com:8443/a?sig=1&b=2#frag"),
+            "https://REDACTED:REDACTED@example.com:8443/a?sig=REDACTED&b=2#frag"
+        );
+        assert_eq!(
+            redact_url("http://example.com/a@b"),
+            "http://example.com/a@b"
+        );
+        assert_eq!(
+            redact_url("http://example.com/?q=1"),
+            "http://example.com/?q=1"
+        );
+        assert_eq!(
+            redact_url("not a url ?Signature=x"),
+            "not a url ?Signature=REDACTED"
+        );
+    }
+
+    #[test]
+    fn client_attributes_follow_semconv() {
+        let (name, attributes) = client_attributes(&Method::GET, "http://[::1]:8080/x", Some("/x"));
+        assert_eq!(name, "GET /x");
+        let get = |key: &str| {
+            attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == key)
+                .map(|kv| kv.value.clone())
+        };
+        assert_eq!(get("server.address"), Some("::1".into()));
+        assert_eq!(get("server.port"), Some(opentelemetry::Value::I64(8080)));
+        assert_eq!(get("url.template"), Some("/x".into()));
+    }
+}

@@ -1,0 +1,4 @@
+#[traced::traced_client(kind = server)]
+async fn call() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced_client(method = "GET")]
+fn call() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[traced::traced_client(template = "api/{id}")]
+async fn call() {}
+
+fn main() {}

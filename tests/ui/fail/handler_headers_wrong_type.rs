@@ -1,0 +1,6 @@
+#[traced::traced_handler(headers = 42)]
+async fn handler() -> &'static str {
+    "ok"
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[traced::traced_handler(method = "GET")]
+async fn handler() -> &'static str {
+    "ok"
+}
+
+fn main() {}

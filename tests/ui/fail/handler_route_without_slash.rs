@@ -1,0 +1,6 @@
+#[traced::traced_handler(route = "users/{id}")]
+async fn handler() -> &'static str {
+    "ok"
+}
+
+fn main() {}
