@@ -29,7 +29,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error_recording;
+pub mod export;
 pub mod http;
+#[cfg(feature = "init")]
+mod init;
 mod layer;
 pub mod propagation;
 pub mod sampling;
@@ -40,6 +43,11 @@ mod span_start;
 pub mod __private;
 
 pub use error_recording::{ErrorType, record_error, record_error_as, record_failure};
+#[cfg(feature = "init")]
+pub use init::{
+    Config, ConfigError, ExporterKind, InitError, LogFormat, OtlpProtocol, SamplerKind,
+    ServiceDefaults, Telemetry, TelemetryGuard,
+};
 pub use layer::TracedLayer;
 pub use span_access::{context_of, current_context, trace_ids};
 pub use span_start::SpanStart;
