@@ -102,9 +102,16 @@ fn child() {
             for i in 0..5_000 {
                 work(i);
             }
-            // Nothing waits for the collector: 5,000 spans take what they take without one.
+            // Nothing waits for the collector: were a span to wait for the export timeout,
+            // this loop would outlast the parent's patience by hours.
             let elapsed = started.elapsed();
             println!("spans-created-in-ms={}", elapsed.as_millis());
+            // The queue is bounded: 50,000 more spans do not grow memory with them.
+            let before = resident_kib();
+            for i in 0..50_000 {
+                work(i);
+            }
+            println!("rss-growth-kib={}", resident_kib().saturating_sub(before));
             drop(guard);
         }
         "log_correlation" => {
@@ -113,6 +120,19 @@ fn child() {
         }
         other => panic!("unknown scenario {other}"),
     }
+}
+
+/// The resident set size of this process.
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 async fn receiver() -> OtlpReceiver {
@@ -241,7 +261,18 @@ async fn a_collector_that_is_down_costs_only_dropped_spans() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stdout.contains("spans-created-in-ms="), "{stdout}");
+    let growth: u64 = stdout
+        .lines()
+        .find_map(|l| l.split("rss-growth-kib=").nth(1))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("rss line");
+    // 50,000 spans of ~1 KiB each would be ~50 MiB if they were kept.
+    assert!(growth < 16 * 1024, "memory grew by {growth} KiB");
     assert!(stderr.contains("spans dropped"), "reported: {stderr}");
+    assert!(
+        stderr.contains("over the queue limit"),
+        "queue drops counted: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     // The guard gives up within its bound instead of hanging on the dead collector.
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -356,4 +387,55 @@ async fn http_protobuf_export() {
     .unwrap();
     let names = names.lock().unwrap();
     assert_eq!(names.iter().filter(|n| *n == "work").count(), SPANS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sampler_comes_from_the_environment() {
+    let receiver = receiver().await;
+    let endpoint = receiver.endpoint();
+    tokio::task::spawn_blocking(move || {
+        run_child(
+            "no_runtime",
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+                ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio".into()),
+                ("OTEL_TRACES_SAMPLER_ARG", "0".into()),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(receiver.spans().is_empty(), "ratio 0 samples nothing");
+}
+
+#[test]
+fn console_and_file_exporters_from_the_environment() {
+    let dir = std::env::temp_dir().join(format!("traced-init-{}", std::process::id()));
+    let file = dir.join("traces.jsonl");
+    let output = run_child(
+        "no_runtime",
+        &[
+            ("OTEL_TRACES_EXPORTER", "console,file".into()),
+            ("TRACED_TRACES_FILE", file.display().to_string()),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let waterfall_lines = stdout
+        .lines()
+        .filter(|l| l.starts_with("traced-tests") && l.contains("work"))
+        .count();
+    assert_eq!(waterfall_lines, SPANS, "{stdout}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut spans = 0;
+    for line in text.lines() {
+        let request: serde_json::Value = serde_json::from_str(line).unwrap();
+        for resource in request["resourceSpans"].as_array().unwrap() {
+            for scope in resource["scopeSpans"].as_array().unwrap() {
+                spans += scope["spans"].as_array().unwrap().len();
+            }
+        }
+    }
+    assert_eq!(spans, SPANS);
+    let _ = std::fs::remove_dir_all(dir);
 }

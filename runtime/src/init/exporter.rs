@@ -7,19 +7,20 @@
 //! application's runtime, and shutting down from inside it cannot deadlock.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _, WithTonicConfig as _};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter, SpanProcessor};
 
 use super::config::{Config, OtlpProtocol};
 
 /// Builds the OTLP exporter `config` describes.
 pub(crate) fn otlp(
     config: &Config,
+    stats: Arc<Stats>,
 ) -> Result<OnOwnRuntime<opentelemetry_otlp::SpanExporter>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -81,7 +82,7 @@ pub(crate) fn otlp(
         runtime,
         inner: exporter,
         destination: endpoint,
-        dropped: AtomicU64::new(0),
+        stats,
         last_report: Mutex::new(None),
     })
 }
@@ -93,15 +94,21 @@ pub(crate) struct OnOwnRuntime<E> {
     runtime: tokio::runtime::Runtime,
     inner: E,
     destination: String,
-    dropped: AtomicU64,
+    stats: Arc<Stats>,
     last_report: Mutex<Option<Instant>>,
 }
 
 const REPORT_EVERY: Duration = Duration::from_secs(60);
 
+impl<E> OnOwnRuntime<E> {
+    pub(crate) fn destination(&self) -> &str {
+        &self.destination
+    }
+}
+
 impl<E: SpanExporter> OnOwnRuntime<E> {
     fn report_failure(&self, spans: usize, error: &OTelSdkError) {
-        let dropped = self.dropped.fetch_add(spans as u64, Ordering::Relaxed) + spans as u64;
+        let dropped = self.stats.failed.fetch_add(spans as u64, Ordering::Relaxed) + spans as u64;
         let mut last = self
             .last_report
             .lock()
@@ -127,8 +134,13 @@ impl<E: SpanExporter> SpanExporter for OnOwnRuntime<E> {
         } else {
             self.runtime.block_on(self.inner.export(batch))
         };
-        if let Err(error) = &result {
-            self.report_failure(spans, error);
+        match &result {
+            Ok(()) => {
+                self.stats
+                    .exported
+                    .fetch_add(spans as u64, Ordering::Relaxed);
+            }
+            Err(error) => self.report_failure(spans, error),
         }
         std::future::ready(result)
     }
@@ -141,6 +153,68 @@ impl<E: SpanExporter> SpanExporter for OnOwnRuntime<E> {
     fn force_flush(&self) -> OTelSdkResult {
         let _entered = self.runtime.enter();
         self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// What happened to the spans handed to the OTLP pipeline.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    handed: AtomicU64,
+    exported: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// Counts the spans handed to a processor, so that the spans its full queue dropped can be
+/// told at shutdown (handed, minus exported, minus failed).
+#[derive(Debug)]
+pub(crate) struct Counting<P> {
+    inner: P,
+    stats: Arc<Stats>,
+    destination: String,
+}
+
+impl<P> Counting<P> {
+    pub(crate) fn new(inner: P, stats: Arc<Stats>, destination: String) -> Self {
+        Self {
+            inner,
+            stats,
+            destination,
+        }
+    }
+}
+
+impl<P: SpanProcessor> SpanProcessor for Counting<P> {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.stats.handed.fetch_add(1, Ordering::Relaxed);
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        let result = self.inner.shutdown_with_timeout(timeout);
+        let handed = self.stats.handed.load(Ordering::Relaxed);
+        let exported = self.stats.exported.load(Ordering::Relaxed);
+        let failed = self.stats.failed.load(Ordering::Relaxed);
+        let queue_full = handed.saturating_sub(exported + failed);
+        if failed + queue_full > 0 {
+            eprintln!(
+                "traced: {exported} of {handed} spans exported to {}; dropped: {failed} failed \
+                 exports, {queue_full} over the queue limit or unflushed",
+                self.destination
+            );
+        }
+        result
     }
 
     fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {

@@ -221,12 +221,16 @@ fn build_provider(
     for kind in &config.exporters {
         builder = match kind {
             ExporterKind::Otlp => {
-                let exporter = exporter::otlp(config).map_err(InitError::Other)?;
-                builder.with_span_processor(
+                let stats = std::sync::Arc::new(exporter::Stats::default());
+                let exporter = exporter::otlp(config, stats.clone()).map_err(InitError::Other)?;
+                let destination = exporter.destination().to_owned();
+                builder.with_span_processor(exporter::Counting::new(
                     BatchSpanProcessor::builder(exporter)
                         .with_batch_config(batch())
                         .build(),
-                )
+                    stats,
+                    destination,
+                ))
             }
             ExporterKind::Console => {
                 builder.with_simple_exporter(crate::export::ConsoleExporter::new())
