@@ -62,6 +62,18 @@ pub(crate) struct ClientArgs {
     pub(crate) url: Option<SpannedExpr>,
 }
 
+/// `#[traced_query(...)]`: the common options, the SQL (a literal given first, or
+/// `query = CONST`), and the database system when the signature does not tell it.
+#[derive(Debug, Default, FromMeta)]
+pub(crate) struct QueryArgs {
+    #[darling(flatten)]
+    pub(crate) common: CommonArgs,
+    /// A constant holding the SQL.
+    pub(crate) query: Option<SpannedExpr>,
+    /// `db.system.name`.
+    pub(crate) system: Option<StrArg>,
+}
+
 /// An expression kept with the span of the option's key, for errors about the option.
 #[derive(Debug, Clone)]
 pub(crate) struct SpannedExpr {

@@ -9,7 +9,7 @@ use syn::{Block, Expr, ItemFn, ReturnType, Stmt, Type};
 
 use crate::attr::{Kind, RetMode};
 use crate::record::HANDLE;
-use crate::valid::{RequestSpec, ServerSpec, SpanSpec};
+use crate::valid::{QuerySpec, QuerySql, RequestSpec, ServerSpec, SpanSpec};
 
 /// The expression that creates the span.
 fn span_creation(spec: &SpanSpec) -> TokenStream {
@@ -29,6 +29,7 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
     let needs_start = spec.parent.is_some()
         || spec.follows_from.is_some()
         || spec.server.is_some()
+        || spec.query.is_some()
         || declared_client.is_some();
     if !needs_start {
         let fields = spec.fields.iter().map(|field| {
@@ -96,6 +97,7 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
         },
     };
     let start = match (&spec.server, declared_client) {
+        _ if spec.query.is_some() => query_start(spec, spec.query.as_ref().expect("checked")),
         (Some(server), _) => server_start(spec, server),
         (None, Some((method, url))) => {
             let template = option_str(spec.client.as_ref().and_then(|c| c.template.as_ref()));
@@ -116,6 +118,48 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
 fn option_str(lit: Option<&syn::LitStr>) -> TokenStream {
     match lit {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The creation options of a query's span: the system, the pool's target, the SQL's
+/// analysis (made here, at compile time, for a literal).
+fn query_start(spec: &SpanSpec, query: &QuerySpec) -> TokenStream {
+    let krate = &spec.krate;
+    let db = quote!(#krate::__private::db);
+    let system = &query.system;
+    let target = match &query.executor {
+        Some(executor) => quote! {{
+            #[allow(unused_imports)]
+            use #db::{KnownTarget as _, UnknownTarget as _};
+            (&&#db::TargetOf(&#executor)).traced_target()
+        }},
+        None => quote!(::core::default::Default::default()),
+    };
+    let info = match &query.sql {
+        QuerySql::Literal(analysis) => {
+            let text = &analysis.sanitized;
+            let operation = option_string(analysis.operation.as_deref());
+            let collection = option_string(analysis.collection.as_deref());
+            let summary = option_string(analysis.summary.as_deref());
+            quote! {
+                ::core::option::Option::Some(
+                    &#db::QueryInfo::literal(#text, #operation, #collection, #summary))
+            }
+        }
+        QuerySql::Const(constant) => quote! {{
+            static __TRACED_QUERY: ::std::sync::LazyLock<#db::QueryInfo> =
+                ::std::sync::LazyLock::new(|| #db::QueryInfo::analyze(#constant));
+            ::core::option::Option::Some(&*__TRACED_QUERY)
+        }},
+        QuerySql::Dynamic => quote!(::core::option::Option::None),
+    };
+    quote!(#db::query_start(#system, #target, #info))
+}
+
+fn option_string(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
     }
 }
@@ -164,8 +208,24 @@ fn outcome(spec: &SpanSpec) -> TokenStream {
         let failure = failure(spec);
         tokens.extend(quote!(__traced_client_scope.record_outcome(#failure);));
     }
+    if let Some(query) = &spec.query {
+        let db = quote!(#krate::__private::db);
+        let system = &query.system;
+        let failure = failure(spec);
+        tokens.extend(quote! {{
+            #[allow(unused_imports)]
+            use #db::{FindSqlxError as _, KnownRows as _, NoRows as _, NoSqlxError as _};
+            #db::record_outcome(
+                &__traced_span,
+                #system,
+                (&&#db::RowsOf(&__traced_ret)).traced_rows(),
+                #failure,
+                (&&#db::SqlxErrorOf(&__traced_ret)).traced_sqlx_error(),
+            );
+        }});
+    }
     match spec.server.as_ref().map(|s| &s.source) {
-        None if spec.client.is_some() => {}
+        None if spec.client.is_some() || spec.query.is_some() => {}
         None if spec.err => tokens.extend(quote! {
             #krate::__private::record_outcome!(&__traced_ret, &__traced_span);
         }),
@@ -252,7 +312,10 @@ fn tail(spec: &SpanSpec) -> TokenStream {
             #krate::__private::http::axum::Traced::new(
                 __traced_ret, __traced_span, __traced_failure)
         },
-        _ => quote!(__traced_ret),
+        _ => quote! {{
+            #krate::__private::finish(&__traced_span);
+            __traced_ret
+        }},
     }
 }
 
@@ -397,6 +460,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                 let (__traced_ret, __traced_span) =
                     #krate::__private::Instrumented::new(#inner, __traced_span).await;
                 #outcome
+                #krate::__private::finish(&__traced_span);
                 __traced_ret
             }
         });
@@ -433,6 +497,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #[allow(clippy::let_unit_value)]
         let __traced_ret = #krate::__private::in_span(&__traced_span, move || { #hint #body });
         #outcome
+        #krate::__private::finish(&__traced_span);
         __traced_ret
     }};
     *item.block = syn::parse2(new_body).expect("generated block parses");

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use crate::attr::{Kind, TracedArgs};
 use crate::expand::expand;
 use crate::record::{neutralise_records, rewrite_records};
-use crate::valid::{SpanSpec, resolve, resolve_client, resolve_handler};
+use crate::valid::{SpanSpec, resolve, resolve_client, resolve_handler, resolve_query};
 
 /// Parses the annotated item as a function with a body, or explains why it is not one.
 fn parse_function(attribute: &str, item: &TokenStream) -> Result<ItemFn, Error> {
@@ -101,6 +101,41 @@ pub(crate) fn traced_handler(args: TokenStream, item: TokenStream) -> TokenStrea
 /// `#[traced_client(...)]`.
 pub(crate) fn traced_client(args: TokenStream, item: TokenStream) -> TokenStream {
     attribute("#[traced_client]", args, item, resolve_client)
+}
+
+/// `#[traced_query(...)]`: a string literal first is the SQL.
+pub(crate) fn traced_query(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut metas = match NestedMeta::parse_meta_list(args) {
+        Ok(metas) => metas,
+        Err(error) => {
+            return with_errors_only(Error::from(error), neutralised(item));
+        }
+    };
+    let sql = match metas.first() {
+        Some(NestedMeta::Lit(syn::Lit::Str(sql))) => {
+            let sql = sql.clone();
+            metas.remove(0);
+            Some(sql)
+        }
+        Some(NestedMeta::Lit(other)) => {
+            let error = Error::custom(
+                "the SQL of `#[traced_query]` is a string literal (\"SELECT ...\"), or a \
+                 constant given with `query = NAME`",
+            )
+            .with_span(other);
+            return with_errors_only(error, neutralised(item));
+        }
+        _ => None,
+    };
+    let rest = quote!(#(#metas),*);
+    attribute(
+        "#[traced_query]",
+        rest,
+        item,
+        move |attribute, args, function, errors| {
+            resolve_query(attribute, sql, args, function, errors)
+        },
+    )
 }
 
 /// The one pipeline of every attribute: parse the arguments and the function, resolve them

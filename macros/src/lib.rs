@@ -39,3 +39,11 @@ pub fn traced_handler(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn traced_client(args: TokenStream, item: TokenStream) -> TokenStream {
     item::traced_client(args.into(), item.into()).into()
 }
+
+/// Traces a database query with a span that follows the database semantic conventions.
+///
+/// See the documentation of `traced::traced_query` for every option, with examples.
+#[proc_macro_attribute]
+pub fn traced_query(args: TokenStream, item: TokenStream) -> TokenStream {
+    item::traced_query(args.into(), item.into()).into()
+}

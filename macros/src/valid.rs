@@ -8,7 +8,9 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Type};
 
-use crate::attr::{ArgsArg, ClientArgs, CommonArgs, HandlerArgs, Kind, RetArg, Sigil, SpannedExpr};
+use crate::attr::{
+    ArgsArg, ClientArgs, CommonArgs, HandlerArgs, Kind, QueryArgs, RetArg, Sigil, SpannedExpr,
+};
 
 /// Everything the engine needs to know about the span of one annotated function.
 #[derive(Debug)]
@@ -29,6 +31,27 @@ pub(crate) struct SpanSpec {
     pub(crate) server: Option<ServerSpec>,
     /// For `#[traced_client]`: the request, when declared in the attribute.
     pub(crate) client: Option<ClientSpec>,
+    /// For `#[traced_query]`: the database and the SQL.
+    pub(crate) query: Option<QuerySpec>,
+}
+
+/// What `#[traced_query]` knows of its query before the body runs.
+#[derive(Debug)]
+pub(crate) struct QuerySpec {
+    pub(crate) system: String,
+    /// The parameter whose type told the system (a pool's connect options are read).
+    pub(crate) executor: Option<Ident>,
+    pub(crate) sql: QuerySql,
+}
+
+#[derive(Debug)]
+pub(crate) enum QuerySql {
+    /// Analysed at compile time.
+    Literal(traced_sql::Analysis),
+    /// A constant, analysed once, on first use.
+    Const(syn::Expr),
+    /// Given at run time with `traced::db::record_query`.
+    Dynamic,
 }
 
 /// What `#[traced_client]` knows of its request before the body runs.
@@ -303,7 +326,124 @@ pub(crate) fn resolve(
         ret: args.ret,
         server: None,
         client: None,
+        query: None,
     }
+}
+
+/// `db.system.name` of a sqlx type name (pools, connections, database markers).
+fn system_of_type_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "PgPool" | "PgConnection" | "PgPoolOptions" | "PgTransaction" | "PgExecutor"
+        | "Postgres" => "postgresql",
+        "MySqlPool" | "MySqlConnection" | "MySqlPoolOptions" | "MySqlTransaction" | "MySql" => {
+            "mysql"
+        }
+        "SqlitePool" | "SqliteConnection" | "SqlitePoolOptions" | "SqliteTransaction"
+        | "Sqlite" => "sqlite",
+        _ => return None,
+    })
+}
+
+/// The first parameter whose type names a sqlx database, with that database.
+fn executor_parameter(item: &ItemFn) -> Option<(Result<Ident, Box<Pat>>, &'static str)> {
+    use syn::visit::Visit;
+    struct Finder(Option<&'static str>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
+            if self.0.is_none() {
+                self.0 = system_of_type_name(&segment.ident.to_string());
+            }
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    item.sig.inputs.iter().find_map(|arg| {
+        let FnArg::Typed(typed) = arg else {
+            return None;
+        };
+        let mut finder = Finder(None);
+        finder.visit_type(&typed.ty);
+        let system = finder.0?;
+        let binding = match &*typed.pat {
+            Pat::Ident(pat) => Ok(pat.ident.clone()),
+            other => Err(Box::new(other.clone())),
+        };
+        Some((binding, system))
+    })
+}
+
+/// Resolves `#[traced_query]`: the common options, the database system, the SQL.
+pub(crate) fn resolve_query(
+    attribute: &'static str,
+    sql: Option<LitStr>,
+    args: QueryArgs,
+    item: &ItemFn,
+    errors: &mut darling::error::Accumulator,
+) -> SpanSpec {
+    // The kind (CLIENT, or INTERNAL for in-memory SQLite) is decided when the span starts.
+    let mut spec = resolve(attribute, args.common, Kind::Internal, item, errors);
+    let found = executor_parameter(item);
+    let executor = match &found {
+        Some((Ok(ident), _)) => Some(ident.clone()),
+        _ => None,
+    };
+    let system = match (args.system.map(|s| s.0), found) {
+        (Some(system), _) => {
+            let value = system.value();
+            let valid = !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._".contains(&b));
+            if !valid {
+                errors.push(
+                    Error::custom(format!(
+                        "`system` in `{attribute}` is a `db.system.name` value such as \
+                         \"postgresql\", \"mysql\", \"mariadb\" or \"sqlite\""
+                    ))
+                    .with_span(&system),
+                );
+            }
+            value
+        }
+        (None, Some((_, system))) => system.to_owned(),
+        (None, None) => {
+            errors.push(
+                Error::custom(format!(
+                    "`{attribute}` cannot tell which database this function queries: no \
+                     parameter is a sqlx pool, connection or transaction; add \
+                     `system = \"postgresql\"` (or \"mysql\", \"mariadb\", \"sqlite\")"
+                ))
+                .with_span(&item.sig.ident),
+            );
+            String::new()
+        }
+    };
+    let sql = match (sql, args.query) {
+        (Some(literal), Some(constant)) => {
+            errors.push(
+                Error::custom(format!(
+                    "`{attribute}` takes the SQL once: either a literal or `query = ...`"
+                ))
+                .with_span(&constant.span),
+            );
+            QuerySql::Literal(traced_sql::analyze(&literal.value()))
+        }
+        (Some(literal), None) => {
+            if literal.value().trim().is_empty() {
+                errors.push(
+                    Error::custom(format!("the SQL of `{attribute}` is empty")).with_span(&literal),
+                );
+            }
+            QuerySql::Literal(traced_sql::analyze(&literal.value()))
+        }
+        (None, Some(constant)) => QuerySql::Const(constant.expr),
+        (None, None) => QuerySql::Dynamic,
+    };
+    spec.query = Some(QuerySpec {
+        system,
+        executor,
+        sql,
+    });
+    spec
 }
 
 fn check_method(attribute: &str, method: &LitStr, errors: &mut darling::error::Accumulator) {

@@ -28,6 +28,8 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub mod db;
 mod error_recording;
 pub mod export;
 pub mod http;
@@ -288,6 +290,52 @@ pub use traced_macros::traced_handler;
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use traced_macros::traced_client;
+
+/// Traces a database query (sqlx 0.9; features `sqlite`, `postgres`, `mysql`) with a span
+/// that follows the database semantic conventions.
+///
+/// One span per call: CLIENT (INTERNAL for an in-memory SQLite database), named
+/// `{db.query.summary}` (else `{db.operation.name} {db.collection.name}`, else
+/// `{db.system.name}`), started with `db.system.name`, `db.query.text` (sanitised: every
+/// literal is `?`, placeholders stay), `db.operation.name`, `db.collection.name`,
+/// `db.query.summary`, and, from a pool's connect options, `db.namespace`,
+/// `server.address` and `server.port`. When it ends: `db.response.returned_rows` (a `Vec`'s
+/// length, an `Option`, one row) or `traced.db.response.affected_rows` (a query result; the
+/// registry has no attribute for it). A database error records `db.response.status_code`
+/// (PostgreSQL's SQLSTATE, MySQL's and MariaDB's error number, SQLite's code) and the same
+/// value as `error.type`, status Error unless PostgreSQL's class is 00 or 01; other sqlx
+/// errors an `error.type` such as `sqlx::Error::PoolTimedOut`; both with the `exception`
+/// event.
+///
+/// The SQL given as a literal is analysed at compile time; `query = CONST` is analysed once,
+/// on first use; SQL known only at run time goes through [`db::record_query`].
+///
+/// The system comes from the first parameter whose type names a sqlx database (`PgPool`,
+/// `Pool<Postgres>`, `&mut PgConnection`, `Transaction<'_, Postgres>`, `SqlitePool`,
+/// `MySqlPool`, ...), or from `system = "..."` (MariaDB is `system = "mariadb"`: its pools
+/// are MySQL pools).
+///
+/// ```
+/// # #[cfg(feature = "sqlite")]
+/// #[traced::traced_query("SELECT id, total FROM orders WHERE customer_id = $1")]
+/// async fn orders_of(pool: &sqlx::SqlitePool, customer: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+///     sqlx::query_as("SELECT id, total FROM orders WHERE customer_id = $1")
+///         .bind(customer)
+///         .fetch_all(pool)
+///         .await
+/// }
+/// ```
+///
+/// # Options
+/// All options of [`traced`](macro@traced) but `kind`, and:
+///
+/// `"SQL"` (first) or `query = CONST`: the statement the function runs.
+///
+/// `system = "postgresql"`: `db.system.name`, when the signature does not tell.
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+#[doc(inline)]
+pub use traced_macros::traced_query;
 
 /// Records a field declared in the attribute's `fields(...)`, from the body of the function
 /// the attribute is on: `record!(order_id = id)`, `record!(total = %amount)`,

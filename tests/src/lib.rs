@@ -6,9 +6,11 @@ mod capture;
 mod convert;
 mod model;
 mod receiver;
+mod server;
 mod tree;
 
 pub use capture::Capture;
 pub use model::{AttrValue, ExportedEvent, ExportedLink, ExportedSpan, SpanKind, SpanStatus};
 pub use receiver::OtlpReceiver;
+pub use server::serve;
 pub use tree::{children_of, find};

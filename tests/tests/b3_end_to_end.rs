@@ -2,26 +2,18 @@
 //! reaches a `#[traced_handler]`, whose `#[traced_client]` call speaks B3 to the next
 //! server. One test function: the propagator is process-wide.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
-use traced_tests::{Capture, SpanKind};
+use traced_tests::{Capture, SpanKind, serve};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
 
 type Received = Arc<Mutex<Vec<HeaderMap>>>;
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
 
 async fn record(State(received): State<Received>, headers: HeaderMap) -> &'static str {
     received.lock().unwrap().push(headers);

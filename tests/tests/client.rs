@@ -9,22 +9,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
-use traced_tests::{Capture, ExportedSpan, SpanKind, SpanStatus};
+use traced_tests::{Capture, ExportedSpan, SpanKind, SpanStatus, serve};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
 
 /// The headers the downstream server received, one entry per request.
 type Received = Arc<Mutex<Vec<HeaderMap>>>;
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    addr
-}
 
 #[traced::traced_handler]
 async fn inventory(

@@ -1,8 +1,6 @@
 //! `#[traced_handler]` on real axum servers on 127.0.0.1, called with real HTTP requests;
 //! assertions on the exported spans.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::Router;
 use axum::extract::Path;
@@ -13,24 +11,10 @@ use opentelemetry::baggage::BaggageExt as _;
 use opentelemetry_sdk::trace::Sampler;
 use traced::http::axum::{FallbackSpanLayer, Incoming};
 use traced::sampling::ForceTraceSampler;
-use traced_tests::{AttrValue, Capture, ExportedSpan, SpanKind, SpanStatus};
+use traced_tests::{AttrValue, Capture, ExportedSpan, SpanKind, SpanStatus, serve};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()

@@ -364,9 +364,7 @@ async fn http_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = traced_tests::serve(app).await;
     (format!("http://{addr}"), names)
 }
 

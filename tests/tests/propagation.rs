@@ -1002,25 +1002,17 @@ fn process_wide_extract_and_inject() {
 // `#[traced_client]`, over real HTTP on 127.0.0.1.
 
 mod end_to_end {
-    use std::net::SocketAddr;
     use std::sync::{Arc, Mutex};
 
     use axum::Router;
     use axum::extract::State;
     use axum::routing::get;
     use opentelemetry_sdk::trace::Sampler;
-    use traced_tests::{Capture, SpanKind};
+    use traced_tests::{Capture, SpanKind, serve};
 
     use super::{GLOBAL, Row, T, traceparent_rows, tracestate_rows};
 
     type Received = Arc<Mutex<Vec<http::HeaderMap>>>;
-
-    async fn serve(app: Router) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        addr
-    }
 
     async fn record(State(received): State<Received>, headers: http::HeaderMap) {
         received.lock().unwrap().push(headers);

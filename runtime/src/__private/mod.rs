@@ -3,6 +3,12 @@
 
 pub use ::opentelemetry;
 
+/// What `#[traced_query]` calls.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub mod db {
+    pub use crate::db::*;
+}
+
 /// What the handler and client attributes call.
 pub mod http {
     pub use crate::http::*;
@@ -41,4 +47,15 @@ pub fn record_return(span: &tracing::Span, value: Option<String>) {
                 .set_attribute(opentelemetry::KeyValue::new("traced.return_value", value));
         });
     }
+}
+
+/// Ends the OpenTelemetry span of `span` now, when the function it traces returns, even if
+/// a clone of the `tracing` span lives on (a library's worker thread may hold one for a
+/// while): the span's duration is the function's. Its context stays for children.
+#[inline]
+pub fn finish(span: &tracing::Span) {
+    crate::span_access::with_otel_span(span, |otel| {
+        use opentelemetry::trace::Span as _;
+        otel.span.end();
+    });
 }

@@ -9,9 +9,8 @@ use opentelemetry::trace::{Span as _, SpanKind};
 use opentelemetry::{Context, Key, KeyValue};
 
 use super::{
-    ForwardedHeaders, HTTP_REQUEST_METHOD, HTTP_REQUEST_METHOD_ORIGINAL, HTTP_RESPONSE_STATUS_CODE,
-    NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS, SERVER_PORT, URL_SCHEME, method_attribute,
-    protocol_version, redact_query, span_name,
+    ForwardedHeaders, HTTP_RESPONSE_STATUS_CODE, NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS,
+    SERVER_PORT, URL_SCHEME, protocol_version, push_method, redact_query, span_name,
 };
 use crate::error_recording::{Failure, record_failure};
 use crate::span_access::{context_of, current_context, with_otel_span};
@@ -85,14 +84,7 @@ pub(crate) fn client_attributes(
     template: Option<&str>,
 ) -> (Cow<'static, str>, Vec<KeyValue>) {
     let mut attributes = Vec::with_capacity(8);
-    let (name, original) = method_attribute(method);
-    attributes.push(KeyValue::new(HTTP_REQUEST_METHOD, name));
-    if let Some(original) = original {
-        attributes.push(KeyValue::new(
-            HTTP_REQUEST_METHOD_ORIGINAL,
-            original.to_owned(),
-        ));
-    }
+    let name = push_method(&mut attributes, method);
     attributes.push(KeyValue::new(URL_FULL, redact_url(url).into_owned()));
     if let Ok(uri) = url.parse::<Uri>() {
         let scheme = uri.scheme_str().map(str::to_owned);

@@ -202,6 +202,23 @@ pub(crate) fn method_attribute(method: &Method) -> (&'static str, Option<&str>) 
     (known, None)
 }
 
+/// Pushes `http.request.method` (and `http.request.method_original` for a method semconv
+/// does not know) and returns the method's name for the span name.
+pub(crate) fn push_method(
+    attributes: &mut Vec<opentelemetry::KeyValue>,
+    method: &Method,
+) -> &'static str {
+    let (name, original) = method_attribute(method);
+    attributes.push(opentelemetry::KeyValue::new(HTTP_REQUEST_METHOD, name));
+    if let Some(original) = original {
+        attributes.push(opentelemetry::KeyValue::new(
+            HTTP_REQUEST_METHOD_ORIGINAL,
+            original.to_owned(),
+        ));
+    }
+    name
+}
+
 /// The span name semconv asks for: `{method} {target}`, `HTTP` standing for an unknown
 /// method, the method alone without a target.
 pub(crate) fn span_name(method: &'static str, target: Option<&str>) -> Cow<'static, str> {

@@ -11,10 +11,9 @@ use opentelemetry::{Array, Context, Key, KeyValue, StringValue, Value};
 
 use super::{
     CLIENT_ADDRESS, FORCE_TRACE_ATTRIBUTE, ForceTrace, ForwardedHeaders, HTTP_REQUEST_METHOD,
-    HTTP_REQUEST_METHOD_ORIGINAL, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, NETWORK_PEER_ADDRESS,
-    NETWORK_PEER_PORT, NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS, SERVER_PORT, URL_PATH, URL_QUERY,
-    URL_SCHEME, USER_AGENT_ORIGINAL, config, method_attribute, protocol_version, redact_query,
-    span_name,
+    HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, NETWORK_PEER_ADDRESS, NETWORK_PEER_PORT,
+    NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS, SERVER_PORT, URL_PATH, URL_QUERY, URL_SCHEME,
+    USER_AGENT_ORIGINAL, config, protocol_version, push_method, redact_query, span_name,
 };
 use crate::error_recording::{Failure, record_failure};
 use crate::span_access::with_otel_span;
@@ -114,17 +113,7 @@ impl IncomingRequest {
         let given_method = method.and_then(|m| Method::from_bytes(m.as_bytes()).ok());
         let method = parts.method.or(given_method.as_ref());
         let method_name = match method {
-            Some(method) => {
-                let (name, original) = method_attribute(method);
-                attributes.push(KeyValue::new(HTTP_REQUEST_METHOD, name));
-                if let Some(original) = original {
-                    attributes.push(KeyValue::new(
-                        HTTP_REQUEST_METHOD_ORIGINAL,
-                        original.to_owned(),
-                    ));
-                }
-                name
-            }
+            Some(method) => push_method(&mut attributes, method),
             None => {
                 attributes.push(KeyValue::new(HTTP_REQUEST_METHOD, "_OTHER"));
                 "_OTHER"

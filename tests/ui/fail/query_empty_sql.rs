@@ -1,0 +1,4 @@
+#[traced::traced_query("  ", system = "sqlite")]
+async fn ping() {}
+
+fn main() {}
