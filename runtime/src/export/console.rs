@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io::{IsTerminal as _, Write};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry::{Key, Value};
@@ -37,9 +37,11 @@ const UNKNOWN_SERVICE: &str = "unknown_service";
 /// checkout  └─ send receipt     producer       0ns  [                                     █  ]
 /// ```
 ///
-/// Spans are held until their trace's *local root* ends (a span with no parent, or whose
-/// parent is remote, such as the SERVER span of a request), then the trace is printed at
-/// once, its spans ordered by start time under their parents. A span that ends after its
+/// Spans are held until their trace's root ends, then the trace is printed at once, its
+/// spans ordered by start time under their parents. A trace whose spans here hang under a
+/// remote parent (the SERVER span of a request) is printed half a second after that span
+/// ends (on the next export), or as soon as the trace's root ends in this process too (two
+/// services in one process). A span that ends after its
 /// trace was printed (a task that outlived the request) is printed on its own, on the same
 /// timeline. [`force_flush`](SpanExporter::force_flush) and
 /// [`shutdown`](SpanExporter::shutdown) print every trace still waiting, whether or not its
@@ -79,7 +81,15 @@ struct State {
 struct Pending {
     arrival: u64,
     spans: Vec<SpanData>,
+    /// When a span whose parent is remote ended: the trace prints at the latest
+    /// [`REMOTE_ROOT_GRACE`] later, sooner if its true root ends in this process.
+    remote_root_at: Option<Instant>,
 }
+
+/// How long a trace whose local root has a remote parent waits before it is printed: the
+/// remote parent may be a span of this very process (two services in one demo), whose
+/// trace then prints whole when its own root ends.
+const REMOTE_ROOT_GRACE: Duration = Duration::from_millis(500);
 
 impl ConsoleExporter {
     /// An exporter that prints to stdout, in colour when stdout is a terminal and neither
@@ -139,12 +149,12 @@ impl ConsoleExporter {
         if state.shut_down {
             return Err(OTelSdkError::AlreadyShutdown);
         }
-        // Traces in this batch, and whether their local root is in it. A root that came
-        // earlier was printed then: the spans waiting never include one.
+        // Traces in this batch, and whether their true root (no parent at all) is in it. A
+        // root that came earlier was printed then: the spans waiting never include one.
         let mut touched: Vec<(TraceId, bool)> = Vec::new();
         for span in batch {
             let trace_id = span.span_context.trace_id();
-            let root = is_local_root(&span);
+            let root = span.parent_span_id == SpanId::INVALID;
             match touched.iter_mut().find(|(id, _)| *id == trace_id) {
                 Some((_, rooted)) => *rooted |= root,
                 None => touched.push((trace_id, root)),
@@ -156,6 +166,20 @@ impl ConsoleExporter {
             if rooted || state.window_of(trace_id).is_some() {
                 state.print(trace_id, false, self.color, &mut out);
             }
+        }
+        // Traces rooted in a remote parent print once their grace has passed.
+        let now = Instant::now();
+        let due: Vec<TraceId> = state
+            .pending
+            .iter()
+            .filter(|(_, p)| {
+                p.remote_root_at
+                    .is_some_and(|at| now.duration_since(at) >= REMOTE_ROOT_GRACE)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for trace_id in due {
+            state.print(trace_id, false, self.color, &mut out);
         }
         state.write(&out)
     }
@@ -192,7 +216,11 @@ impl State {
         let pending = self.pending.entry(trace_id).or_insert_with(|| Pending {
             arrival,
             spans: Vec::new(),
+            remote_root_at: None,
         });
+        if span.parent_span_is_remote && pending.remote_root_at.is_none() {
+            pending.remote_root_at = Some(Instant::now());
+        }
         if pending.arrival == arrival {
             self.arrival.insert(arrival, trace_id);
             self.next_arrival += 1;
