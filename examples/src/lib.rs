@@ -5,6 +5,28 @@
 pub mod inventory;
 pub mod orders;
 
+/// A service's database: SQLite (the default, embedded) or PostgreSQL (`DATABASE_URL`).
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Db {
+    /// PostgreSQL at `DATABASE_URL` when it is set, else SQLite at `sqlite_path`.
+    pub async fn open(sqlite_path: &Path) -> Result<Self, sqlx::Error> {
+        match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Ok(Db::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect(&url)
+                    .await?,
+            )),
+            _ => Ok(Db::Sqlite(open_sqlite(sqlite_path).await?)),
+        }
+    }
+}
+
 use std::path::Path;
 
 use sqlx::SqlitePool;

@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use tokio::sync::mpsc;
 
+use crate::Db;
 use crate::inventory::{Availability, Item};
 
 /// An order as the client sends it.
@@ -110,14 +111,50 @@ pub struct OrderCreated {
 /// The order service's state.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub db: Db,
     pub inventory: InventoryClient,
     pub queue: mpsc::Sender<OrderCreated>,
 }
 
 /// Creates the schema.
-pub async fn prepare(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    create_orders_table(pool).await
+pub async fn prepare(db: &Db) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(pool) => create_orders_table(pool).await,
+        Db::Postgres(pool) => pg_create_orders_table(pool).await,
+    }
+}
+
+#[traced::traced_query(
+    "CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, customer_id TEXT NOT NULL, total_cents BIGINT NOT NULL CHECK (total_cents < 1000000))"
+)]
+async fn pg_create_orders_table(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, customer_id TEXT NOT NULL, total_cents BIGINT NOT NULL CHECK (total_cents < 1000000))")
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+#[traced::traced_query(
+    "INSERT INTO orders (customer_id, total_cents) VALUES ($1, $2) RETURNING id"
+)]
+async fn pg_save_order(
+    pool: &PgPool,
+    customer_id: &str,
+    total_cents: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO orders (customer_id, total_cents) VALUES ($1, $2) RETURNING id")
+        .bind(customer_id)
+        .bind(total_cents)
+        .fetch_one(pool)
+        .await
+}
+
+#[traced::traced_query("SELECT id, customer_id, total_cents FROM orders WHERE id = $1")]
+async fn pg_load_order(pool: &PgPool, id: i64) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, customer_id, total_cents FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 #[traced::traced_query(
@@ -192,9 +229,11 @@ pub async fn create_order(
         return Err(OrderError::Unavailable(availability.unavailable));
     }
     traced::record!(total_cents = availability.total_cents);
-    let id = save_order(&state.pool, &new.customer_id, availability.total_cents)
-        .await
-        .map_err(OrderError::Database)?;
+    let saved = match &state.db {
+        Db::Sqlite(pool) => save_order(pool, &new.customer_id, availability.total_cents).await,
+        Db::Postgres(pool) => pg_save_order(pool, &new.customer_id, availability.total_cents).await,
+    };
+    let id = saved.map_err(OrderError::Database)?;
     traced::record!(order_id = id);
     let order = Order {
         id,
@@ -211,10 +250,11 @@ pub async fn get_order(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Order>, OrderError> {
-    match load_order(&state.pool, id)
-        .await
-        .map_err(OrderError::Database)?
-    {
+    let loaded = match &state.db {
+        Db::Sqlite(pool) => load_order(pool, id).await,
+        Db::Postgres(pool) => pg_load_order(pool, id).await,
+    };
+    match loaded.map_err(OrderError::Database)? {
         Some((id, customer_id, total_cents)) => Ok(Json(Order {
             id,
             customer_id,

@@ -21,15 +21,33 @@ fn child<'a>(spans: &'a [ExportedSpan], of: &ExportedSpan, name: &str) -> &'a Ex
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_makes_one_trace_per_order_across_both_services() {
+    check_demo(None, "sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_on_postgresql() {
+    let url = std::env::var("TRACED_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    if std::net::TcpStream::connect("127.0.0.1:5432").is_err() && url.contains("127.0.0.1:5432") {
+        eprintln!("SKIPPED: no PostgreSQL at {url}; set TRACED_TEST_POSTGRES_URL");
+        return;
+    }
+    check_demo(Some(url), "postgresql").await;
+}
+
+async fn check_demo(database_url: Option<String>, system: &'static str) {
     let receiver = OtlpReceiver::start().await.unwrap();
     let endpoint = receiver.endpoint();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_demo"))
-            .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+        let mut demo = Command::new(env!("CARGO_BIN_EXE_demo"));
+        demo.env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
             .env("OTEL_BSP_SCHEDULE_DELAY", "100")
             .env_remove("OTEL_TRACES_EXPORTER")
-            .output()
-            .unwrap()
+            .env_remove("DATABASE_URL");
+        if let Some(url) = database_url {
+            demo.env("DATABASE_URL", url);
+        }
+        demo.output().unwrap()
     })
     .await
     .unwrap();
@@ -88,7 +106,7 @@ async fn the_demo_makes_one_trace_per_order_across_both_services() {
         assert_eq!(inventory.kind, SpanKind::Server);
         let stock = child(trace, inventory, "SELECT stock");
         assert_eq!(stock.kind, SpanKind::Client);
-        assert_eq!(stock.str_attr("db.system.name"), Some("sqlite"));
+        assert_eq!(stock.str_attr("db.system.name"), Some(system));
         assert_eq!(stock.i64_attr("db.response.returned_rows"), Some(1));
         let insert = child(trace, server, "INSERT orders");
         assert_eq!(insert.str_attr("db.collection.name"), Some("orders"));
@@ -138,7 +156,10 @@ async fn the_demo_makes_one_trace_per_order_across_both_services() {
         .event("exception")
         .and_then(|e| e.str_attr("exception.stacktrace"))
         .unwrap();
-    assert!(stack.contains("CHECK constraint failed"), "{stack}");
+    assert!(
+        stack.contains("CHECK constraint failed") || stack.contains("violates check constraint"),
+        "{stack}"
+    );
     let errors: Vec<&str> = failed
         .iter()
         .filter(|s| matches!(s.status, SpanStatus::Error(_)))

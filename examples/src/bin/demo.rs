@@ -16,9 +16,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("traced-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let traces = dir.join("traces.jsonl");
-    let inventory_db = examples::open_sqlite(&dir.join("inventory.db")).await?;
+    let inventory_db = examples::Db::open(&dir.join("inventory.db")).await?;
     inventory::prepare(&inventory_db).await?;
-    let orders_db = examples::open_sqlite(&dir.join("orders.db")).await?;
+    let orders_db = examples::Db::open(&dir.join("orders.db")).await?;
     orders::prepare(&orders_db).await?;
     // Telemetry from here on: the schema set-up above is not part of the story.
     let mut exporters = vec![ExporterKind::Console, ExporterKind::File];
@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (queue, received) = tokio::sync::mpsc::channel(64);
     let consumer = tokio::spawn(orders::consume(received));
     let state = AppState {
-        pool: orders_db,
+        db: orders_db,
         inventory: InventoryClient {
             http: reqwest::Client::new(),
             base_url: format!("http://{inventory_addr}"),

@@ -1,5 +1,5 @@
 //! The order service on its own: `ORDER_ADDR` (default 127.0.0.1:8080), `ORDERS_DB`
-//! (default `orders.db`), `INVENTORY_URL` (default http://127.0.0.1:8081). Telemetry from
+//! (default `orders.db`; PostgreSQL at `DATABASE_URL` when set), `INVENTORY_URL` (default http://127.0.0.1:8081). Telemetry from
 //! the `OTEL_*` variables.
 
 use examples::orders::{self, AppState, InventoryClient};
@@ -14,12 +14,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .install();
     let path = std::env::var("ORDERS_DB").unwrap_or_else(|_| "orders.db".into());
-    let pool = examples::open_sqlite(std::path::Path::new(&path)).await?;
-    orders::prepare(&pool).await?;
+    let db = examples::Db::open(std::path::Path::new(&path)).await?;
+    orders::prepare(&db).await?;
     let (queue, received) = tokio::sync::mpsc::channel(64);
     tokio::spawn(orders::consume(received));
     let state = AppState {
-        pool,
+        db,
         inventory: InventoryClient {
             http: reqwest::Client::new(),
             base_url: std::env::var("INVENTORY_URL")
