@@ -1,0 +1,155 @@
+//! A server span built from an incoming `traceparent`, and injection into an outgoing
+//! request: ours against `#[instrument]` + tracing-opentelemetry with the SDK's W3C
+//! propagator, in one run.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator as _};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::propagation::TraceContextPropagator as SdkTraceContext;
+use opentelemetry_sdk::trace::Sampler;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+fn incoming() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("traceparent", HeaderValue::from_static(TRACEPARENT));
+    headers.insert("tracestate", HeaderValue::from_static("congo=t61rcWkgMzE"));
+    headers.insert("host", HeaderValue::from_static("orders.internal:8080"));
+    headers.insert("user-agent", HeaderValue::from_static("bench/1.0"));
+    headers
+}
+
+/// What a hand-written integration does: the SDK propagator over a `HeaderMap`.
+struct Extract<'a>(&'a HeaderMap);
+
+impl Extractor for Extract<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(HeaderName::as_str).collect()
+    }
+}
+
+struct Inject<'a>(&'a mut HeaderMap);
+
+impl Injector for Inject<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(key.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            self.0.insert(name, value);
+        }
+    }
+}
+
+#[traced::traced_handler(headers = headers, method = "GET", route = "/api/orders/{id}")]
+#[inline(never)]
+fn handle_traced(headers: &HeaderMap) -> http::StatusCode {
+    black_box(headers);
+    http::StatusCode::OK
+}
+
+#[tracing::instrument(
+    skip_all,
+    fields(
+        otel.kind = "server",
+        otel.name = "GET /api/orders/{id}",
+        http.request.method = "GET",
+        http.route = "/api/orders/{id}",
+        url.path = "/api/orders/7",
+        url.scheme = "http",
+        server.address = "orders.internal",
+        server.port = 8080_i64,
+        user_agent.original = "bench/1.0",
+        http.response.status_code = tracing::field::Empty,
+    )
+)]
+#[inline(never)]
+fn handle_instrumented(headers: &HeaderMap) -> http::StatusCode {
+    black_box(headers);
+    tracing::Span::current().record("http.response.status_code", 200_i64);
+    http::StatusCode::OK
+}
+
+fn server_span_otel(propagator: &SdkTraceContext, headers: &HeaderMap) -> http::StatusCode {
+    let parent = propagator.extract(&Extract(headers));
+    let span = tracing::info_span!(
+        "handle",
+        otel.kind = "server",
+        otel.name = "GET /api/orders/{id}",
+        http.request.method = "GET",
+        http.route = "/api/orders/{id}",
+        url.path = "/api/orders/7",
+        url.scheme = "http",
+        server.address = "orders.internal",
+        server.port = 8080_i64,
+        user_agent.original = "bench/1.0",
+        http.response.status_code = tracing::field::Empty,
+    );
+    let _ = span.set_parent(parent);
+    span.in_scope(|| handle_instrumented(headers))
+}
+
+fn bench(c: &mut Criterion) {
+    let headers = incoming();
+    let mut group = c.benchmark_group("server_span_with_w3c_parent");
+    {
+        let provider = traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
+        let subscriber = tracing_subscriber::registry()
+            .with(traced::TracedLayer::new(provider.tracer("bench")));
+        tracing::subscriber::with_default(subscriber, || {
+            group.bench_function("traced_handler", |b| {
+                b.iter(|| handle_traced(black_box(&headers)))
+            });
+        });
+    }
+    {
+        let provider = traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")));
+        let propagator = SdkTraceContext::new();
+        tracing::subscriber::with_default(subscriber, || {
+            group.bench_function("instrument+tracing-opentelemetry", |b| {
+                b.iter(|| server_span_otel(&propagator, black_box(&headers)))
+            });
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("inject_into_request");
+    let cx = traced::propagation::extract(&headers);
+    group.bench_function("traced", |b| {
+        b.iter(|| {
+            let mut out = HeaderMap::new();
+            traced::propagation::inject(black_box(&cx), &mut out);
+            out
+        })
+    });
+    let sdk = SdkTraceContext::new();
+    let sdk_cx = sdk.extract(&Extract(&headers));
+    group.bench_function("sdk-propagator", |b| {
+        b.iter(|| {
+            let mut out = HeaderMap::new();
+            sdk.inject_context(black_box(&sdk_cx), &mut Inject(&mut out));
+            out
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = bench
+}
+criterion_main!(benches);
