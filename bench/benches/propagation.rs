@@ -103,8 +103,8 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("server_span_with_w3c_parent");
     {
         let provider = traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
-        let subscriber = tracing_subscriber::registry()
-            .with(traced::TracedLayer::new(provider.tracer("bench")));
+        let subscriber =
+            tracing_subscriber::registry().with(traced::TracedLayer::new(provider.tracer("bench")));
         tracing::subscriber::with_default(subscriber, || {
             group.bench_function("traced_handler", |b| {
                 b.iter(|| handle_traced(black_box(&headers)))
