@@ -400,6 +400,18 @@ fn async_trait_body(block: &mut Block) -> Option<&mut Expr> {
     }
 }
 
+/// For an async body that calls `record!`: a clone of the span made before the body is
+/// moved into its future, and the binding of the handle inside it.
+fn async_record_handle(records: bool, handle: &syn::Ident) -> (TokenStream, TokenStream) {
+    if !records {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    (
+        quote!(let __traced_span_clone = ::core::clone::Clone::clone(&__traced_span);),
+        quote!(let #handle = &__traced_span_clone;),
+    )
+}
+
 /// Generates the instrumented function. `records` says whether the body calls `record!`.
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
@@ -411,14 +423,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     if item.sig.asyncness.is_some() {
         let hint = return_type_hint(&item.sig.output);
         let body = &item.block;
-        let (clone, bind) = if records {
-            (
-                quote!(let __traced_span_clone = ::core::clone::Clone::clone(&__traced_span);),
-                quote!(let #handle = &__traced_span_clone;),
-            )
-        } else {
-            (TokenStream::new(), TokenStream::new())
-        };
+        let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
@@ -439,14 +444,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
 
     if let Some(async_block) = async_trait_body(&mut item.block) {
         let inner = async_block.clone();
-        let (clone, bind) = if records {
-            (
-                quote!(let __traced_span_clone = ::core::clone::Clone::clone(&__traced_span);),
-                quote!(let #handle = &__traced_span_clone;),
-            )
-        } else {
-            (TokenStream::new(), TokenStream::new())
-        };
+        let (clone, bind) = async_record_handle(records, &handle);
         let inner = if records {
             quote!(async move { #bind #inner.await })
         } else {

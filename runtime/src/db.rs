@@ -75,16 +75,16 @@ impl QueryInfo {
         }
     }
 
-    /// The span name semconv asks for: the summary, else `{operation} {collection}`, else
-    /// the operation, else the system.
-    fn span_name(&self, system: &'static str) -> Cow<'static, str> {
+    /// The span name the SQL gives: the summary, else `{operation} {collection}`, else the
+    /// operation (semconv's last fallback, the system, is the caller's).
+    fn span_name(&self) -> Option<Cow<'static, str>> {
         if let Some(summary) = &self.summary {
-            return summary.clone();
+            return Some(summary.clone());
         }
         match (&self.operation, &self.collection) {
-            (Some(operation), Some(collection)) => format!("{operation} {collection}").into(),
-            (Some(operation), None) => operation.clone(),
-            _ => Cow::Borrowed(system),
+            (Some(operation), Some(collection)) => Some(format!("{operation} {collection}").into()),
+            (Some(operation), None) => Some(operation.clone()),
+            _ => None,
         }
     }
 
@@ -212,7 +212,7 @@ pub fn query_start(system: &'static str, target: Target, info: Option<&QueryInfo
     let name = match info {
         Some(info) => {
             info.attributes(&mut attributes);
-            info.span_name(system)
+            info.span_name().unwrap_or(Cow::Borrowed(system))
         }
         None => Cow::Borrowed(system),
     };
@@ -246,9 +246,7 @@ pub fn record_query(sql: &str) {
         if !otel.span.is_recording() {
             return;
         }
-        let system = "";
-        let name = info.span_name(system);
-        if !name.is_empty() {
+        if let Some(name) = info.span_name() {
             otel.span.update_name(name);
         }
         let mut attributes = Vec::new();
