@@ -10,6 +10,7 @@ use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator as _};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator as SdkTraceContext;
 use opentelemetry_sdk::trace::Sampler;
+use traced::sampling::SamplerKind;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -90,9 +91,10 @@ fn bench(c: &mut Criterion) {
     let headers = incoming();
     let mut group = c.benchmark_group("server_span_with_w3c_parent");
     {
-        let provider = traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
-        let subscriber =
-            tracing_subscriber::registry().with(traced::TracedLayer::new(provider.tracer("bench")));
+        let kind = SamplerKind::ParentBasedAlwaysOn;
+        let provider = traced_bench::provider_for(kind);
+        let subscriber = tracing_subscriber::registry()
+            .with(traced::TracedLayer::new(provider.tracer("bench")).with_sampler(kind));
         tracing::subscriber::with_default(subscriber, || {
             group.bench_function("traced_handler", |b| {
                 b.iter(|| handle_traced(black_box(&headers)))

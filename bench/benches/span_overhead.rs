@@ -1,10 +1,19 @@
-//! Cost per call of a trivial function, plain and instrumented in each set-up, in one run.
+//! Cost per call of a trivial function, sync and async, plain and instrumented in each
+//! set-up, in one run: no subscriber; `#[instrument]` + tracing-opentelemetry; the
+//! OpenTelemetry SDK used directly; fastrace; ours. Each pipeline's spans go to an SDK
+//! processor that drops them.
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::Sampler;
+use traced::sampling::SamplerKind;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 #[inline(never)]
@@ -24,54 +33,191 @@ fn traced_fn(x: u64) -> u64 {
     black_box(x) + 1
 }
 
-fn samplers() -> [(&'static str, Sampler); 2] {
+#[fastrace::trace]
+#[inline(never)]
+fn fastraced(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+#[inline(never)]
+async fn plain_async(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+#[tracing::instrument(skip_all)]
+#[inline(never)]
+async fn instrumented_async(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+#[traced::traced]
+#[inline(never)]
+async fn traced_async(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+#[fastrace::trace]
+#[inline(never)]
+async fn fastraced_async(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+/// Polls a future that is ready at once (the bodies never wait), as an executor would.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("the benchmarked bodies never wait"),
+    }
+}
+
+/// The sampler set-ups: the SDK's sampler for the alternatives, and the same sampler as
+/// ours (which the provider and the layer share, as `traced::init!` sets them up).
+fn samplers() -> [(&'static str, fn() -> Sampler, SamplerKind); 3] {
     [
-        ("always_on", Sampler::AlwaysOn),
-        ("always_off", Sampler::AlwaysOff),
+        ("always_on", || Sampler::AlwaysOn, SamplerKind::AlwaysOn),
+        ("always_off", || Sampler::AlwaysOff, SamplerKind::AlwaysOff),
+        (
+            "ratio_0.01",
+            || Sampler::TraceIdRatioBased(0.01),
+            SamplerKind::TraceIdRatio(0.01),
+        ),
     ]
 }
 
-fn bench(c: &mut Criterion) {
-    let mut group = c.benchmark_group("span");
+/// Our pipeline as `traced::init!` builds it, with spans that go nowhere.
+fn traced_subscriber(kind: SamplerKind) -> impl tracing::Subscriber + Send + Sync {
+    let provider = traced_bench::provider_for(kind);
+    tracing_subscriber::registry()
+        .with(traced::TracedLayer::new(provider.tracer("bench")).with_sampler(kind))
+}
+
+fn otel_subscriber(sampler: Sampler) -> impl tracing::Subscriber + Send + Sync {
+    let provider = traced_bench::provider(sampler);
+    tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")))
+}
+
+fn no_subscriber(group: &mut BenchmarkGroup<'_, WallTime>) {
     group.bench_function("plain", |b| b.iter(|| plain(black_box(1))));
+    group.bench_function("plain/async", |b| {
+        b.iter(|| block_on(plain_async(black_box(1))))
+    });
     group.bench_function("instrument/no_subscriber", |b| {
         b.iter(|| instrumented(black_box(1)))
+    });
+    group.bench_function("instrument/no_subscriber/async", |b| {
+        b.iter(|| block_on(instrumented_async(black_box(1))))
     });
     group.bench_function("traced/no_subscriber", |b| {
         b.iter(|| traced_fn(black_box(1)))
     });
+    group.bench_function("traced/no_subscriber/async", |b| {
+        b.iter(|| block_on(traced_async(black_box(1))))
+    });
+    // fastrace with no root span in scope records nothing: its "disabled" state.
+    group.bench_function("fastrace/no_root", |b| b.iter(|| fastraced(black_box(1))));
+}
 
-    for (label, sampler) in samplers() {
-        let provider = traced_bench::provider(sampler);
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")));
-        tracing::subscriber::with_default(subscriber, || {
+fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {
+    for (label, sdk_sampler, kind) in samplers() {
+        tracing::subscriber::with_default(otel_subscriber(sdk_sampler()), || {
             group.bench_function(format!("instrument+tracing-opentelemetry/{label}"), |b| {
                 b.iter(|| instrumented(black_box(1)))
             });
+            group.bench_function(
+                format!("instrument+tracing-opentelemetry/{label}/async"),
+                |b| b.iter(|| block_on(instrumented_async(black_box(1)))),
+            );
         });
-
-        let provider = traced_bench::provider(match label {
-            "always_on" => Sampler::AlwaysOn,
-            _ => Sampler::AlwaysOff,
-        });
-        let subscriber =
-            tracing_subscriber::registry().with(traced::TracedLayer::new(provider.tracer("bench")));
-        tracing::subscriber::with_default(subscriber, || {
+        tracing::subscriber::with_default(traced_subscriber(kind), || {
             group.bench_function(format!("traced/{label}"), |b| {
                 b.iter(|| traced_fn(black_box(1)))
             });
+            group.bench_function(format!("traced/{label}/async"), |b| {
+                b.iter(|| block_on(traced_async(black_box(1))))
+            });
         });
-
-        let provider = traced_bench::provider(match label {
-            "always_on" => Sampler::AlwaysOn,
-            _ => Sampler::AlwaysOff,
-        });
+        let provider = traced_bench::provider(sdk_sampler());
         let tracer = provider.tracer("bench");
         group.bench_function(format!("otel-sdk-direct/{label}"), |b| {
             b.iter(|| tracer.in_span("sdk", |_| plain(black_box(1))))
         });
     }
+}
+
+/// A span inside an entered, unsampled parent: what most spans of a 1% trace are.
+fn children_of_unsampled(group: &mut BenchmarkGroup<'_, WallTime>) {
+    let parent_based_on = || Sampler::ParentBased(Box::new(Sampler::AlwaysOn));
+    tracing::subscriber::with_default(otel_subscriber(parent_based_on()), || {
+        let parent = tracing::info_span!("unsampled parent");
+        tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(
+            &parent,
+            traced_bench::unsampled_remote_parent(),
+        )
+        .expect("the parent is not started yet");
+        let _entered = parent.enter();
+        group.bench_function("instrument+tracing-opentelemetry/child_of_unsampled", |b| {
+            b.iter(|| instrumented(black_box(1)))
+        });
+    });
+    tracing::subscriber::with_default(traced_subscriber(SamplerKind::ParentBasedAlwaysOn), || {
+        let parent = traced::SpanStart::default()
+            .parent(traced_bench::unsampled_remote_parent())
+            .create(|| tracing::info_span!("unsampled parent"));
+        let _entered = parent.enter();
+        group.bench_function("traced/child_of_unsampled", |b| {
+            b.iter(|| traced_fn(black_box(1)))
+        });
+    });
+}
+
+/// fastrace recording: roots of 100 children each, reported to a reporter that drops them.
+fn fastrace_recording(group: &mut BenchmarkGroup<'_, WallTime>) {
+    fastrace::set_reporter(
+        traced_bench::FastraceDiscard,
+        fastrace::collector::Config::default(),
+    );
+    group.bench_function("fastrace/recording", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            let mut done = 0;
+            while done < iters {
+                let root = fastrace::Span::root("root", fastrace::prelude::SpanContext::random());
+                let _guard = root.set_local_parent();
+                for _ in 0..(iters - done).min(100) {
+                    fastraced(black_box(1));
+                    done += 1;
+                }
+            }
+            start.elapsed()
+        })
+    });
+    group.bench_function("fastrace/recording/async", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            let mut done = 0;
+            while done < iters {
+                let root = fastrace::Span::root("root", fastrace::prelude::SpanContext::random());
+                let _guard = root.set_local_parent();
+                for _ in 0..(iters - done).min(100) {
+                    block_on(fastraced_async(black_box(1)));
+                    done += 1;
+                }
+            }
+            start.elapsed()
+        })
+    });
+    fastrace::flush();
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("span");
+    no_subscriber(&mut group);
+    pipelines(&mut group);
+    children_of_unsampled(&mut group);
+    fastrace_recording(&mut group);
     group.finish();
 }
 

@@ -33,3 +33,56 @@ pub fn provider(sampler: Sampler) -> SdkTracerProvider {
         .with_span_processor(Discard)
         .build()
 }
+
+/// Our provider for `kind`, as `traced::init!` builds it, whose spans go nowhere: the
+/// sampler of that kind and the id generator the layer decides roots with.
+pub fn provider_for(kind: traced::sampling::SamplerKind) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_sampler(kind.sdk_sampler())
+        .with_id_generator(traced::sampling::TracedIdGenerator::default())
+        .with_span_processor(Discard)
+        .build()
+}
+
+/// The context a request with `traceparent: 00-…-00` (not sampled) continues.
+pub fn unsampled_remote_parent() -> Context {
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId};
+    Context::new().with_remote_span_context(SpanContext::new(
+        TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736),
+        SpanId::from(0x00f0_67aa_0ba9_02b7),
+        TraceFlags::default(),
+        true,
+        Default::default(),
+    ))
+}
+
+/// A fastrace reporter that drops what it gets.
+#[derive(Debug)]
+pub struct FastraceDiscard;
+
+impl fastrace::collector::Reporter for FastraceDiscard {
+    fn report(&mut self, spans: Vec<fastrace::collector::SpanRecord>) {
+        std::hint::black_box(spans);
+    }
+}
+
+/// An exporter that drops the batches it gets.
+#[derive(Debug)]
+pub struct DiscardExporter;
+
+impl opentelemetry_sdk::trace::SpanExporter for DiscardExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        std::hint::black_box(batch);
+        Ok(())
+    }
+}
+
+/// Our provider for `kind` with the SDK's batch processor in front of [`DiscardExporter`]:
+/// the export path of a service, without the network.
+pub fn batch_provider(kind: traced::sampling::SamplerKind) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_sampler(kind.sdk_sampler())
+        .with_id_generator(traced::sampling::TracedIdGenerator::default())
+        .with_batch_exporter(DiscardExporter)
+        .build()
+}

@@ -234,7 +234,13 @@ fn outcome(spec: &SpanSpec) -> TokenStream {
         // failure waits in `Traced` until then.
         Some(RequestSpec::Axum) => {
             let failure = failure(spec);
-            tokens.extend(quote!(let __traced_failure = #failure;));
+            tokens.extend(quote! {
+                let __traced_failure = if __traced_span.is_none() {
+                    ::core::option::Option::None
+                } else {
+                    #failure
+                };
+            });
         }
         Some(RequestSpec::Expr(_)) => {
             let failure = failure(spec);
@@ -316,6 +322,22 @@ fn tail(spec: &SpanSpec) -> TokenStream {
             #krate::__private::finish(&__traced_span);
             __traced_ret
         }},
+    }
+}
+
+/// For a span nobody listens to, return the body's value as it is: there is nothing to
+/// record (an axum handler still wraps its value, so it goes on to its tail).
+fn skip_when_disabled(spec: &SpanSpec) -> TokenStream {
+    if matches!(
+        spec.server.as_ref().map(|s| &s.source),
+        Some(RequestSpec::Axum)
+    ) {
+        return TokenStream::new();
+    }
+    quote! {
+        if __traced_span.is_none() {
+            return __traced_ret;
+        }
     }
 }
 
@@ -425,6 +447,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let body = &item.block;
         let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
+        let skip = skip_when_disabled(spec);
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
             #scope
@@ -434,6 +457,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                 async move { #bind #hint #body },
                 __traced_span,
             ).await;
+            #skip
             #outcome
             #tail
         }};
@@ -457,6 +481,9 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                 #clone
                 let (__traced_ret, __traced_span) =
                     #krate::__private::Instrumented::new(#inner, __traced_span).await;
+                if __traced_span.is_none() {
+                    return __traced_ret;
+                }
                 #outcome
                 #krate::__private::finish(&__traced_span);
                 __traced_ret
@@ -492,8 +519,14 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let __traced_span = #create;
             #scope
         #bind
+        #[allow(unused_mut)]
+        let mut __traced_body = move || { #hint #body };
+        // A span nobody listens to costs only its creation: the body runs as it is.
+        if __traced_span.is_none() {
+            return __traced_body();
+        }
         #[allow(clippy::let_unit_value)]
-        let __traced_ret = #krate::__private::in_span(&__traced_span, move || { #hint #body });
+        let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
         #outcome
         #krate::__private::finish(&__traced_span);
         __traced_ret

@@ -7,8 +7,12 @@
 
 use std::borrow::Cow;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
 use opentelemetry::trace::{
-    Link, Span as _, SpanBuilder, SpanKind, Status, TraceContextExt as _, Tracer as _,
+    Link, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt as _, TraceFlags,
+    Tracer as _,
 };
 use opentelemetry::{Context, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::SdkTracer;
@@ -17,6 +21,7 @@ use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::Context as LayerContext;
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::sampling::{Presampled, SamplerKind, ids};
 use crate::span_start;
 
 /// A [`tracing_subscriber::Layer`] that turns every `tracing` span into an OpenTelemetry span
@@ -42,20 +47,143 @@ use crate::span_start;
 #[derive(Debug, Clone)]
 pub struct TracedLayer {
     tracer: SdkTracer,
+    sampler: Option<SamplerKind>,
+    /// Cleared when the provider turns out not to take the trace ids the layer sampled
+    /// roots on (it does not use [`TracedIdGenerator`](crate::sampling::TracedIdGenerator)).
+    ratio_roots: Arc<AtomicBool>,
 }
 
 impl TracedLayer {
     /// A layer that starts its spans with `tracer`.
     pub fn new(tracer: SdkTracer) -> Self {
-        Self { tracer }
+        Self {
+            tracer,
+            sampler: None,
+            ratio_roots: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Tells the layer which sampler the tracer's provider has, so that the layer takes the
+    /// decision first: a span that the sampler drops is never started in the SDK, and its
+    /// fields are never visited. The provider must be built with
+    /// [`SamplerKind::sdk_sampler`] of the same kind (and, for ratios,
+    /// [`TracedIdGenerator`](crate::sampling::TracedIdGenerator)); see there for an
+    /// example. [`traced::init!`](crate::init!) does this for you.
+    pub fn with_sampler(mut self, sampler: SamplerKind) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+}
+
+/// The OpenTelemetry side of a span: started in the SDK, or dropped by the sampler before
+/// the SDK was asked (then it is only a span context, so that children and outgoing
+/// requests still continue its trace, unsampled).
+#[derive(Debug)]
+pub(crate) enum SpanHandle {
+    /// Boxed: the SDK span is a few hundred bytes, and the extension map moves what it
+    /// holds in and out by value; a dropped span should not pay for copying that.
+    Sdk(Box<opentelemetry_sdk::trace::Span>),
+    Dropped(SpanContext),
+}
+
+impl opentelemetry::trace::Span for SpanHandle {
+    fn add_event_with_timestamp<T>(
+        &mut self,
+        name: T,
+        timestamp: std::time::SystemTime,
+        attributes: Vec<KeyValue>,
+    ) where
+        T: Into<Cow<'static, str>>,
+    {
+        if let SpanHandle::Sdk(span) = self {
+            span.add_event_with_timestamp(name, timestamp, attributes);
+        }
+    }
+
+    fn span_context(&self) -> &SpanContext {
+        match self {
+            SpanHandle::Sdk(span) => span.span_context(),
+            SpanHandle::Dropped(sc) => sc,
+        }
+    }
+
+    fn is_recording(&self) -> bool {
+        match self {
+            SpanHandle::Sdk(span) => span.is_recording(),
+            SpanHandle::Dropped(_) => false,
+        }
+    }
+
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        if let SpanHandle::Sdk(span) = self {
+            span.set_attribute(attribute);
+        }
+    }
+
+    fn set_status(&mut self, status: Status) {
+        if let SpanHandle::Sdk(span) = self {
+            span.set_status(status);
+        }
+    }
+
+    fn update_name<T>(&mut self, new_name: T)
+    where
+        T: Into<Cow<'static, str>>,
+    {
+        if let SpanHandle::Sdk(span) = self {
+            span.update_name(new_name);
+        }
+    }
+
+    fn add_link(&mut self, span_context: SpanContext, attributes: Vec<KeyValue>) {
+        if let SpanHandle::Sdk(span) = self {
+            span.add_link(span_context, attributes);
+        }
+    }
+
+    fn end(&mut self) {
+        // Not the trait's default: a dropped span reads no clock.
+        if let SpanHandle::Sdk(span) = self {
+            span.end();
+        }
+    }
+
+    fn end_with_timestamp(&mut self, timestamp: std::time::SystemTime) {
+        if let SpanHandle::Sdk(span) = self {
+            span.end_with_timestamp(timestamp);
+        }
     }
 }
 
 /// What the layer keeps in a tracing span's extensions.
 pub(crate) struct OtelSpan {
-    pub(crate) span: opentelemetry_sdk::trace::Span,
+    pub(crate) span: SpanHandle,
+    /// The context the span was started in; its entries (baggage, trace state, force
+    /// trace) are its children's too.
+    parent: Context,
+    /// `parent` with this span in it, made when first asked for (by a child or an outgoing
+    /// request): a span without either never pays for it.
+    cx: OnceLock<Context>,
+}
+
+impl OtelSpan {
+    fn new(span: SpanHandle, parent: Context) -> Self {
+        Self {
+            span,
+            parent,
+            cx: OnceLock::new(),
+        }
+    }
+
     /// The context children are started in: the parent's context with this span in it.
-    pub(crate) cx: Context,
+    pub(crate) fn context(&self) -> Context {
+        self.cx
+            .get_or_init(|| {
+                self.parent
+                    .with_remote_span_context(self.span.span_context().clone())
+            })
+            .clone()
+    }
 }
 
 const NAME_FIELD: &str = "otel.name";
@@ -211,7 +339,7 @@ impl TracedLayer {
         if attrs.is_contextual() {
             return ctx
                 .lookup_current()
-                .and_then(|span| span.extensions().get::<OtelSpan>().map(|o| o.cx.clone()))
+                .and_then(|span| span.extensions().get::<OtelSpan>().map(OtelSpan::context))
                 .unwrap_or_else(Context::current);
         }
         Context::new()
@@ -224,7 +352,7 @@ where
 {
     let span = ctx.span(id)?;
     let extensions = span.extensions();
-    extensions.get::<OtelSpan>().map(|o| o.cx.clone())
+    extensions.get::<OtelSpan>().map(OtelSpan::context)
 }
 
 impl<S> tracing_subscriber::Layer<S> for TracedLayer
@@ -240,6 +368,28 @@ where
             Some(cx) => cx,
             None => self.parent_context(attrs, &ctx),
         };
+
+        let mut preset = None;
+        if let Some(sampler) = self.sampler {
+            let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
+            match sampler.presample(&parent_cx, ratio_roots) {
+                Presampled::Drop(trace_id) => {
+                    let trace_state = parent_cx.span().span_context().trace_state().clone();
+                    let sc = SpanContext::new(
+                        trace_id,
+                        ids::span_id(),
+                        TraceFlags::default(),
+                        false,
+                        trace_state,
+                    );
+                    span_ref
+                        .extensions_mut()
+                        .insert(OtelSpan::new(SpanHandle::Dropped(sc), parent_cx));
+                    return;
+                }
+                Presampled::Sample(trace_id) => preset = trace_id,
+            }
+        }
 
         let mut attributes = Vec::with_capacity(attrs.fields().len());
         let mut overrides = SpanOverrides::default();
@@ -268,12 +418,21 @@ where
             builder.links = Some(start.links).filter(|links| !links.is_empty());
         }
         builder.attributes = Some(attributes);
+        ids::preset(preset);
         let mut span = self.tracer.build_with_context(builder, &parent_cx);
+        if let Some(trace_id) = preset
+            && ids::take_preset().is_some() | (span.span_context().trace_id() != trace_id)
+        {
+            // The provider made its own trace id, and decided on it: from now on, leave
+            // ratio roots to it alone.
+            self.ratio_roots.store(false, Ordering::Relaxed);
+        }
         if let Some(status) = status {
             span.set_status(status);
         }
-        let cx = parent_cx.with_remote_span_context(span.span_context().clone());
-        span_ref.extensions_mut().insert(OtelSpan { span, cx });
+        span_ref
+            .extensions_mut()
+            .insert(OtelSpan::new(SpanHandle::Sdk(Box::new(span)), parent_cx));
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {

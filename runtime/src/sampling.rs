@@ -2,7 +2,7 @@
 //! [`crate::http::HttpConfig::force_trace_header`]) is recorded and exported whatever the
 //! configured sampler would say, and so is everything under it.
 
-use opentelemetry::trace::{Link, SpanKind, TraceContextExt as _, TraceId};
+use opentelemetry::trace::{Link, SpanId, SpanKind, TraceContextExt as _, TraceId};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{Sampler, SamplingDecision, SamplingResult, ShouldSample};
 
@@ -55,5 +55,194 @@ impl<S: ShouldSample + Clone + 'static> ShouldSample for ForceTraceSampler<S> {
         }
         self.inner
             .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
+    }
+}
+
+/// The samplers of `OTEL_TRACES_SAMPLER`, as a value the layer can decide with by itself.
+///
+/// Give the same kind to the provider ([`SamplerKind::sdk_sampler`], with
+/// [`TracedIdGenerator`]) and to the layer ([`crate::TracedLayer::with_sampler`]): the layer
+/// then takes the sampling decision before the SDK is asked, so a span the sampler drops
+/// costs no SDK span, no attribute and no field visit. [`traced::init!`](crate::init!) does
+/// both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SamplerKind {
+    /// `always_on`.
+    AlwaysOn,
+    /// `always_off`.
+    AlwaysOff,
+    /// `traceidratio`, with its ratio.
+    TraceIdRatio(f64),
+    /// `parentbased_always_on` (the default).
+    ParentBasedAlwaysOn,
+    /// `parentbased_always_off`.
+    ParentBasedAlwaysOff,
+    /// `parentbased_traceidratio`, with its ratio.
+    ParentBasedTraceIdRatio(f64),
+}
+
+/// What the layer decided before asking the SDK.
+pub(crate) enum Presampled {
+    /// The sampler drops the span: it gets this trace id and is never started in the SDK.
+    Drop(TraceId),
+    /// The sampler records the span; a root decided on a trace id of ours carries it, and
+    /// the SDK must start the span with that id (see [`TracedIdGenerator`]).
+    Sample(Option<TraceId>),
+}
+
+impl SamplerKind {
+    /// The SDK sampler of this kind, honouring force trace.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::SdkTracerProvider;
+    /// use traced::sampling::{SamplerKind, TracedIdGenerator};
+    ///
+    /// let kind = SamplerKind::ParentBasedTraceIdRatio(0.01);
+    /// let provider = SdkTracerProvider::builder()
+    ///     .with_sampler(kind.sdk_sampler())
+    ///     .with_id_generator(TracedIdGenerator::default())
+    ///     .build();
+    /// # use opentelemetry::trace::TracerProvider as _;
+    /// let layer = traced::TracedLayer::new(provider.tracer("app")).with_sampler(kind);
+    /// # drop(layer);
+    /// ```
+    pub fn sdk_sampler(self) -> ForceTraceSampler<Sampler> {
+        let ratio = Sampler::TraceIdRatioBased;
+        ForceTraceSampler::new(match self {
+            SamplerKind::AlwaysOn => Sampler::AlwaysOn,
+            SamplerKind::AlwaysOff => Sampler::AlwaysOff,
+            SamplerKind::TraceIdRatio(r) => ratio(r),
+            SamplerKind::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+            SamplerKind::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+            SamplerKind::ParentBasedTraceIdRatio(r) => Sampler::ParentBased(Box::new(ratio(r))),
+        })
+    }
+
+    /// The decision [`SamplerKind::sdk_sampler`] takes for a span started in `parent`,
+    /// taken without the span's name, kind or attributes (none of these samplers reads
+    /// them). `ratio_roots` says whether a root under a ratio may be decided on a trace id
+    /// of ours (the provider uses [`TracedIdGenerator`]).
+    pub(crate) fn presample(self, parent: &Context, ratio_roots: bool) -> Presampled {
+        if ForceTrace::is_set(parent) {
+            return Presampled::Sample(None);
+        }
+        let parent_span = parent.has_active_span().then(|| parent.span());
+        let parent_sc = parent_span.as_ref().map(|span| span.span_context());
+        let parent_trace = parent_sc.filter(|sc| sc.is_valid()).map(|sc| sc.trace_id());
+        let parent_based = matches!(
+            self,
+            SamplerKind::ParentBasedAlwaysOn
+                | SamplerKind::ParentBasedAlwaysOff
+                | SamplerKind::ParentBasedTraceIdRatio(_)
+        );
+        if parent_based && let Some(sc) = parent_sc {
+            return match sc.is_sampled() {
+                true => Presampled::Sample(None),
+                false => Presampled::Drop(parent_trace.unwrap_or_else(ids::trace_id)),
+            };
+        }
+        match self {
+            SamplerKind::AlwaysOn | SamplerKind::ParentBasedAlwaysOn => Presampled::Sample(None),
+            SamplerKind::AlwaysOff | SamplerKind::ParentBasedAlwaysOff => {
+                Presampled::Drop(parent_trace.unwrap_or_else(ids::trace_id))
+            }
+            SamplerKind::TraceIdRatio(ratio) | SamplerKind::ParentBasedTraceIdRatio(ratio) => {
+                let (trace_id, ours) = match parent_trace {
+                    Some(trace_id) => (trace_id, false),
+                    None if ratio_roots => (ids::trace_id(), true),
+                    None => return Presampled::Sample(None),
+                };
+                if ratio_samples(ratio, trace_id) {
+                    Presampled::Sample(ours.then_some(trace_id))
+                } else {
+                    Presampled::Drop(trace_id)
+                }
+            }
+        }
+    }
+}
+
+/// `TraceIdRatioBased`'s rule, as the SDK applies it (the low 63 bits of the id's last
+/// eight bytes against the ratio).
+fn ratio_samples(ratio: f64, trace_id: TraceId) -> bool {
+    if ratio >= 1.0 {
+        return true;
+    }
+    let bound = (ratio.max(0.0) * (1u64 << 63) as f64) as u64;
+    let bytes = trace_id.to_bytes();
+    let low = u64::from_be_bytes(bytes[8..].try_into().expect("eight bytes"));
+    (low >> 1) < bound
+}
+
+/// The SDK's id generator for a provider that [`crate::TracedLayer::with_sampler`] decides
+/// for: random ids from a fast per-thread generator, and for a root span the trace id the
+/// layer sampled it on.
+#[derive(Debug, Default, Clone)]
+pub struct TracedIdGenerator {
+    _private: (),
+}
+
+impl opentelemetry_sdk::trace::IdGenerator for TracedIdGenerator {
+    fn new_trace_id(&self) -> TraceId {
+        ids::take_preset().unwrap_or_else(ids::trace_id)
+    }
+
+    fn new_span_id(&self) -> SpanId {
+        ids::span_id()
+    }
+}
+
+/// Trace and span ids: SplitMix64 per thread, seeded from the process's random hasher keys
+/// and the thread, never zero. Fast and well spread; not for secrets.
+pub(crate) mod ids {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher as _, Hasher as _};
+
+    use opentelemetry::trace::{SpanId, TraceId};
+
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_usize(&hasher as *const _ as usize);
+            hasher.finish()
+        });
+        static PRESET: Cell<Option<TraceId>> = const { Cell::new(None) };
+    }
+
+    fn next() -> u64 {
+        STATE.with(|state| {
+            let mut z = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+            state.set(z);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        })
+    }
+
+    pub(crate) fn trace_id() -> TraceId {
+        loop {
+            let id = (u128::from(next()) << 64) | u128::from(next());
+            if id != 0 {
+                return TraceId::from(id);
+            }
+        }
+    }
+
+    pub(crate) fn span_id() -> SpanId {
+        loop {
+            let id = next();
+            if id != 0 {
+                return SpanId::from(id);
+            }
+        }
+    }
+
+    /// The trace id the next root span on this thread must get.
+    pub(crate) fn preset(trace_id: Option<TraceId>) {
+        PRESET.with(|slot| slot.set(trace_id));
+    }
+
+    pub(crate) fn take_preset() -> Option<TraceId> {
+        PRESET.with(Cell::take)
     }
 }

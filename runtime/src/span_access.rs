@@ -4,7 +4,7 @@
 //! the `Registry` through `Layered`'s downcasting, so this works whatever layers sit on top.
 
 use opentelemetry::Context;
-use opentelemetry::trace::TraceContextExt as _;
+use opentelemetry::trace::Span as _;
 use tracing_subscriber::Registry;
 use tracing_subscriber::registry::LookupSpan as _;
 
@@ -35,13 +35,13 @@ pub(crate) fn with_otel_span<R>(
 /// assert!(!cx.span().span_context().is_valid());
 /// ```
 pub fn context_of(span: &tracing::Span) -> Context {
-    with_otel_span(span, |otel| otel.cx.clone()).unwrap_or_default()
+    with_otel_span(span, |otel| otel.context()).unwrap_or_default()
 }
 
 /// The OpenTelemetry context of the current `tracing` span, or, when there is none that this
 /// crate exports, OpenTelemetry's own current context.
 pub fn current_context() -> Context {
-    with_otel_span(&tracing::Span::current(), |otel| otel.cx.clone())
+    with_otel_span(&tracing::Span::current(), |otel| otel.context())
         .unwrap_or_else(Context::current)
 }
 
@@ -49,7 +49,7 @@ pub fn current_context() -> Context {
 /// `None` when the span is not exported.
 pub fn trace_ids(span: &tracing::Span) -> Option<(String, String)> {
     with_otel_span(span, |otel| {
-        let sc = otel.cx.span().span_context().clone();
+        let sc = otel.span.span_context();
         (sc.trace_id().to_string(), sc.span_id().to_string())
     })
 }

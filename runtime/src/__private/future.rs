@@ -52,9 +52,15 @@ impl<F: Future> Future for Instrumented<F> {
             .span
             .as_ref()
             .expect("`Instrumented` polled after completion");
-        let entered = span.enter();
         // SAFETY: see above; `inner` stays where it is.
         let inner = unsafe { Pin::new_unchecked(&mut *this.inner) };
+        if span.is_none() {
+            // Nobody listens: no span to enter, no panic to record.
+            let output = std::task::ready!(inner.poll(cx));
+            let span = this.span.take().expect("checked above");
+            return Poll::Ready((output, span));
+        }
+        let entered = span.enter();
         match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => {

@@ -25,22 +25,7 @@ pub enum OtlpProtocol {
     HttpProtobuf,
 }
 
-/// The sampler (`OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SamplerKind {
-    /// `always_on`.
-    AlwaysOn,
-    /// `always_off`.
-    AlwaysOff,
-    /// `traceidratio`, with its ratio.
-    TraceIdRatio(f64),
-    /// `parentbased_always_on` (the default).
-    ParentBasedAlwaysOn,
-    /// `parentbased_always_off`.
-    ParentBasedAlwaysOff,
-    /// `parentbased_traceidratio`, with its ratio.
-    ParentBasedTraceIdRatio(f64),
-}
+pub use crate::sampling::SamplerKind;
 
 /// What the environment configures. Built by [`Config::from_env`]; each field can be
 /// overridden through [`crate::Telemetry`]'s builder.

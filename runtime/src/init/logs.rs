@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use opentelemetry::trace::TraceContextExt as _;
+use opentelemetry::trace::Span as _;
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
@@ -74,7 +74,7 @@ where
     let span = ctx.lookup_current()?;
     let extensions = span.extensions();
     let otel = extensions.get::<OtelSpan>()?;
-    let sc = otel.cx.span().span_context().clone();
+    let sc = otel.span.span_context();
     sc.is_valid()
         .then(|| (sc.trace_id().to_string(), sc.span_id().to_string()))
 }

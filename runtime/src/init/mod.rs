@@ -19,16 +19,12 @@ mod resource;
 use std::time::Duration;
 
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
-};
+use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 pub use config::{Config, ConfigError, ExporterKind, OtlpProtocol, SamplerKind};
 pub use logs::LogFormat;
 pub use resource::ServiceDefaults;
-
-use crate::sampling::ForceTraceSampler;
 
 /// Sets up telemetry for the calling crate: [`Telemetry::from_env`] with the crate's
 /// package name and version as the default `service.name` and `service.version` (and
@@ -175,7 +171,8 @@ impl Telemetry {
             .transpose()?;
         let installed = match &provider {
             Some(provider) => {
-                let traced = crate::TracedLayer::new(provider.tracer("traced"));
+                let traced =
+                    crate::TracedLayer::new(provider.tracer("traced")).with_sampler(config.sampler);
                 tracing::subscriber::set_global_default(
                     tracing_subscriber::registry()
                         .with(traced)
@@ -210,7 +207,8 @@ fn build_provider(
     );
     let mut builder = SdkTracerProvider::builder()
         .with_resource(resource)
-        .with_sampler(ForceTraceSampler::new(sampler(config.sampler)));
+        .with_sampler(config.sampler.sdk_sampler())
+        .with_id_generator(crate::sampling::TracedIdGenerator::default());
     let batch = || {
         BatchConfigBuilder::default()
             .with_scheduled_delay(config.bsp_schedule_delay)
@@ -249,19 +247,6 @@ fn build_provider(
         };
     }
     Ok(builder.build())
-}
-
-fn sampler(kind: SamplerKind) -> Sampler {
-    match kind {
-        SamplerKind::AlwaysOn => Sampler::AlwaysOn,
-        SamplerKind::AlwaysOff => Sampler::AlwaysOff,
-        SamplerKind::TraceIdRatio(ratio) => Sampler::TraceIdRatioBased(ratio),
-        SamplerKind::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
-        SamplerKind::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
-        SamplerKind::ParentBasedTraceIdRatio(ratio) => {
-            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio)))
-        }
-    }
 }
 
 /// Why telemetry could not be installed.
