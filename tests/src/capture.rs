@@ -2,7 +2,10 @@
 //! in-memory exporter, installed as this thread's default subscriber for one test.
 
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample, TracerProviderBuilder,
+};
+use traced::sampling::{SamplerKind, TracedIdGenerator};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::ExportedSpan;
@@ -23,14 +26,37 @@ impl Capture {
 
     /// Captures with `sampler`.
     pub fn with_sampler(sampler: impl ShouldSample + 'static) -> Self {
+        Self::build(SdkTracerProvider::builder().with_sampler(sampler), None)
+    }
+
+    /// Captures as `traced::init!` sets up `kind`: the provider's sampler and our id
+    /// generator, and the layer deciding first.
+    pub fn with_kind(kind: SamplerKind) -> Self {
+        Self::build(
+            SdkTracerProvider::builder()
+                .with_sampler(kind.sdk_sampler())
+                .with_id_generator(TracedIdGenerator::default()),
+            Some(kind),
+        )
+    }
+
+    /// The layer told `kind`, over a provider with that sampler but the SDK's own ids: the
+    /// layer must notice that roots it sampled got other trace ids.
+    pub fn with_kind_and_sdk_ids(kind: SamplerKind) -> Self {
+        Self::build(
+            SdkTracerProvider::builder().with_sampler(kind.sdk_sampler()),
+            Some(kind),
+        )
+    }
+
+    fn build(builder: TracerProviderBuilder, kind: Option<SamplerKind>) -> Self {
         let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_sampler(sampler)
-            .with_simple_exporter(exporter.clone())
-            .build();
-        let subscriber = tracing_subscriber::registry()
-            .with(traced::TracedLayer::new(provider.tracer("traced-tests")));
-        let default = tracing::subscriber::set_default(subscriber);
+        let provider = builder.with_simple_exporter(exporter.clone()).build();
+        let mut layer = traced::TracedLayer::new(provider.tracer("traced-tests"));
+        if let Some(kind) = kind {
+            layer = layer.with_sampler(kind);
+        }
+        let default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
         Self {
             exporter,
             provider,

@@ -1,0 +1,173 @@
+//! The layer's own sampling decision (`TracedLayer::with_sampler`, as `traced::init!` sets
+//! it up): what is exported, and that a span the sampler drops still carries its trace to
+//! children and outgoing requests, unsampled.
+
+use http::HeaderMap;
+use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceId};
+use opentelemetry::{Context, KeyValue};
+use traced::sampling::SamplerKind;
+use traced::{SpanStart, traced};
+use traced_tests::{Capture, SpanStatus};
+
+/// The context of the span this runs in, and the `traceparent` a request sent from it gets.
+#[traced]
+fn child() -> (SpanContext, String) {
+    let cx = traced::current_context();
+    let mut headers = HeaderMap::new();
+    traced::propagation::inject(&cx, &mut headers);
+    let traceparent = headers
+        .get("traceparent")
+        .map(|v| v.to_str().expect("ASCII").to_owned())
+        .unwrap_or_default();
+    (cx.span().span_context().clone(), traceparent)
+}
+
+#[traced(fields(order_id))]
+fn parent() -> (SpanContext, SpanContext, String) {
+    tracing::info!(step = "started", "an event in a dropped span");
+    traced::record!(order_id = 7_i64);
+    let own = traced::current_context().span().span_context().clone();
+    let (child, traceparent) = child();
+    (own, child, traceparent)
+}
+
+#[traced]
+fn failing() -> Result<(), std::io::Error> {
+    Err(std::io::Error::other("the disk is gone"))
+}
+
+/// What a request carrying `traceparent` with these flags continues.
+fn remote(flags: &str) -> Context {
+    let mut headers = HeaderMap::new();
+    let traceparent = format!("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-{flags}");
+    headers.insert("traceparent", traceparent.parse().expect("a header value"));
+    traced::propagation::extract(&headers)
+}
+
+#[test]
+fn a_dropped_root_exports_nothing_and_its_children_continue_its_trace_unsampled() {
+    let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOff);
+    let (own, child, traceparent) = parent();
+    assert!(failing().is_err());
+    assert!(capture.spans().is_empty(), "{:?}", capture.spans());
+
+    assert!(own.is_valid() && child.is_valid());
+    assert!(!own.is_sampled() && !child.is_sampled());
+    assert_eq!(own.trace_id(), child.trace_id(), "one trace");
+    assert_ne!(own.span_id(), child.span_id(), "each span its own id");
+    assert_eq!(
+        traceparent,
+        format!("00-{}-{}-02", child.trace_id(), child.span_id()),
+        "a request from the child continues the trace, unsampled (and random: the ids are ours)"
+    );
+}
+
+#[test]
+fn an_unsampled_remote_parent_drops_the_span_and_keeps_the_callers_trace() {
+    let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOn);
+    let span = SpanStart::default()
+        .parent(remote("00"))
+        .create(|| tracing::info_span!("handle"));
+    let (sc, traceparent) = span.in_scope(child);
+    drop(span);
+    assert!(capture.spans().is_empty(), "{:?}", capture.spans());
+    assert_eq!(
+        sc.trace_id(),
+        TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736)
+    );
+    assert!(!sc.is_sampled());
+    assert!(traceparent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+    assert!(traceparent.ends_with("-00"));
+}
+
+#[test]
+fn a_sampled_remote_parent_is_followed_even_when_roots_are_off() {
+    let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOff);
+    let span = SpanStart::default()
+        .parent(remote("01"))
+        .attributes([KeyValue::new("http.route", "/orders")])
+        .create(|| tracing::info_span!("handle"));
+    span.in_scope(child);
+    drop(span);
+    let handle = capture.span("handle");
+    let child = capture.span("child");
+    assert_eq!(handle.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(handle.parent_span_id.as_deref(), Some("00f067aa0ba902b7"));
+    assert_eq!(
+        child.parent_span_id.as_deref(),
+        Some(handle.span_id.as_str())
+    );
+    assert_eq!(handle.str_attr("http.route"), Some("/orders"));
+}
+
+#[test]
+fn force_trace_records_what_the_sampler_would_drop() {
+    let capture = Capture::with_kind(SamplerKind::AlwaysOff);
+    let span = SpanStart::default()
+        .parent(Context::new().with_value(traced::http::ForceTrace))
+        .create(|| tracing::info_span!("forced"));
+    span.in_scope(|| {
+        let _ = failing();
+    });
+    drop(span);
+    let forced = capture.span("forced");
+    let failing = capture.span("failing");
+    assert_eq!(
+        failing.parent_span_id.as_deref(),
+        Some(forced.span_id.as_str())
+    );
+    assert!(matches!(failing.status, SpanStatus::Error(_)));
+}
+
+/// The spans of a sampled trace carry the events and fields a dropped one never visits.
+#[test]
+fn sampled_spans_still_get_their_fields_and_events() {
+    let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOn);
+    let (own, child, traceparent) = parent();
+    let parent = capture.span("parent");
+    assert_eq!(parent.i64_attr("order_id"), Some(7));
+    assert!(parent.event("an event in a dropped span").is_some());
+    assert!(own.is_sampled() && child.is_sampled());
+    assert_eq!(
+        traceparent,
+        format!("00-{}-{}-03", child.trace_id(), child.span_id())
+    );
+    assert_eq!(capture.span("child").parent_span_id, Some(parent.span_id));
+}
+
+const ROOTS: usize = 2000;
+
+/// With a ratio of 0.5, 2000 roots give 1000 ± 22 (one standard deviation) sampled traces;
+/// deciding twice on different ids would give about 500.
+fn ratio_roots_are_sampled_once(capture: &Capture) {
+    for _ in 0..ROOTS {
+        drop(tracing::info_span!("root"));
+    }
+    let spans = capture.spans();
+    assert!(
+        (850..=1150).contains(&spans.len()),
+        "{} of {ROOTS} roots sampled at a ratio of 0.5",
+        spans.len()
+    );
+    for span in &spans {
+        // The SDK's rule: the low 63 bits of the id's last eight bytes under the bound.
+        let low = u64::from_str_radix(&span.trace_id[16..], 16).expect("hex");
+        assert!(
+            low >> 1 < 1 << 62,
+            "{} is not sampled at 0.5",
+            span.trace_id
+        );
+    }
+}
+
+#[test]
+fn ratio_roots_decided_by_the_layer_are_sampled_at_the_ratio() {
+    ratio_roots_are_sampled_once(&Capture::with_kind(SamplerKind::TraceIdRatio(0.5)));
+}
+
+#[test]
+fn a_provider_with_its_own_ids_is_left_to_decide_ratio_roots() {
+    ratio_roots_are_sampled_once(&Capture::with_kind_and_sdk_ids(
+        SamplerKind::ParentBasedTraceIdRatio(0.5),
+    ));
+}
