@@ -72,9 +72,11 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// The sampler set-ups: the SDK's sampler for the alternatives, and the same sampler as
-/// ours (which the provider and the layer share, as `traced::init!` sets them up).
-fn samplers() -> [(&'static str, fn() -> Sampler, SamplerKind); 3] {
+/// A sampler set-up: its label, the SDK's sampler for the alternatives, and the same
+/// sampler as ours (which the provider and the layer share, as `traced::init!` sets them up).
+type SamplerSetup = (&'static str, fn() -> Sampler, SamplerKind);
+
+fn samplers() -> [SamplerSetup; 3] {
     [
         ("always_on", || Sampler::AlwaysOn, SamplerKind::AlwaysOn),
         ("always_off", || Sampler::AlwaysOff, SamplerKind::AlwaysOff),
