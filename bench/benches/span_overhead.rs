@@ -175,7 +175,22 @@ fn children_of_unsampled(group: &mut BenchmarkGroup<'_, WallTime>) {
     });
 }
 
-/// fastrace recording: roots of 100 children each, reported to a reporter that drops them.
+/// Runs `call` `iters` times under fastrace roots of 100 children each and returns the time.
+fn under_fastrace_roots(iters: u64, call: impl Fn()) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    let mut done = 0;
+    while done < iters {
+        let root = fastrace::Span::root("root", fastrace::prelude::SpanContext::random());
+        let _guard = root.set_local_parent();
+        for _ in 0..(iters - done).min(100) {
+            call();
+            done += 1;
+        }
+    }
+    start.elapsed()
+}
+
+/// fastrace recording, reported to a reporter that drops the spans.
 fn fastrace_recording(group: &mut BenchmarkGroup<'_, WallTime>) {
     fastrace::set_reporter(
         traced_bench::FastraceDiscard,
@@ -183,32 +198,16 @@ fn fastrace_recording(group: &mut BenchmarkGroup<'_, WallTime>) {
     );
     group.bench_function("fastrace/recording", |b| {
         b.iter_custom(|iters| {
-            let start = std::time::Instant::now();
-            let mut done = 0;
-            while done < iters {
-                let root = fastrace::Span::root("root", fastrace::prelude::SpanContext::random());
-                let _guard = root.set_local_parent();
-                for _ in 0..(iters - done).min(100) {
-                    fastraced(black_box(1));
-                    done += 1;
-                }
-            }
-            start.elapsed()
+            under_fastrace_roots(iters, || {
+                fastraced(black_box(1));
+            })
         })
     });
     group.bench_function("fastrace/recording/async", |b| {
         b.iter_custom(|iters| {
-            let start = std::time::Instant::now();
-            let mut done = 0;
-            while done < iters {
-                let root = fastrace::Span::root("root", fastrace::prelude::SpanContext::random());
-                let _guard = root.set_local_parent();
-                for _ in 0..(iters - done).min(100) {
-                    block_on(fastraced_async(black_box(1)));
-                    done += 1;
-                }
-            }
-            start.elapsed()
+            under_fastrace_roots(iters, || {
+                block_on(fastraced_async(black_box(1)));
+            })
         })
     });
     fastrace::flush();

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, Span, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    Sampler, SdkTracerProvider, Span, SpanData, SpanProcessor, TracerProviderBuilder,
+};
 
 /// A span processor that drops what it gets, so that export costs are left out.
 #[derive(Debug)]
@@ -37,11 +39,13 @@ pub fn provider(sampler: Sampler) -> SdkTracerProvider {
 /// Our provider for `kind`, as `traced::init!` builds it, whose spans go nowhere: the
 /// sampler of that kind and the id generator the layer decides roots with.
 pub fn provider_for(kind: traced::sampling::SamplerKind) -> SdkTracerProvider {
+    builder_for(kind).with_span_processor(Discard).build()
+}
+
+fn builder_for(kind: traced::sampling::SamplerKind) -> TracerProviderBuilder {
     SdkTracerProvider::builder()
         .with_sampler(kind.sdk_sampler())
         .with_id_generator(traced::sampling::TracedIdGenerator::default())
-        .with_span_processor(Discard)
-        .build()
 }
 
 /// The context a request with `traceparent: 00-…-00` (not sampled) continues.
@@ -80,9 +84,7 @@ impl opentelemetry_sdk::trace::SpanExporter for DiscardExporter {
 /// Our provider for `kind` with the SDK's batch processor in front of [`DiscardExporter`]:
 /// the export path of a service, without the network.
 pub fn batch_provider(kind: traced::sampling::SamplerKind) -> SdkTracerProvider {
-    SdkTracerProvider::builder()
-        .with_sampler(kind.sdk_sampler())
-        .with_id_generator(traced::sampling::TracedIdGenerator::default())
+    builder_for(kind)
         .with_batch_exporter(DiscardExporter)
         .build()
 }
