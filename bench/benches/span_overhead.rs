@@ -14,6 +14,7 @@ use criterion::{
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 #[inline(never)]
@@ -88,11 +89,20 @@ fn samplers() -> [SamplerSetup; 3] {
     ]
 }
 
-/// Our pipeline as `traced::init!` builds it, with spans that go nowhere.
-fn traced_subscriber(kind: SamplerKind) -> impl tracing::Subscriber + Send + Sync {
+/// Our pipeline as `traced::init!` builds it, with spans that go nowhere. `shown` is the
+/// most verbose level another layer shows spans at: `OFF` when our layer is alone (what
+/// `init!` passes with `TRACED_LOG_FORMAT=none` or `RUST_LOG=warn`), `INFO` as with
+/// `init!`'s default log layer, which keeps every INFO span.
+fn traced_subscriber(
+    kind: SamplerKind,
+    shown: LevelFilter,
+) -> impl tracing::Subscriber + Send + Sync {
     let provider = traced_bench::provider_for(kind);
-    tracing_subscriber::registry()
-        .with(traced::TracedLayer::new(provider.tracer("bench")).with_sampler(kind))
+    tracing_subscriber::registry().with(
+        traced::TracedLayer::new(provider.tracer("bench"))
+            .with_sampler(kind)
+            .skip_unsampled(shown),
+    )
 }
 
 fn otel_subscriber(sampler: Sampler) -> impl tracing::Subscriber + Send + Sync {
@@ -133,7 +143,7 @@ fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {
                 |b| b.iter(|| block_on(instrumented_async(black_box(1)))),
             );
         });
-        tracing::subscriber::with_default(traced_subscriber(kind), || {
+        tracing::subscriber::with_default(traced_subscriber(kind, LevelFilter::OFF), || {
             group.bench_function(format!("traced/{label}"), |b| {
                 b.iter(|| traced_fn(black_box(1)))
             });
@@ -141,6 +151,13 @@ fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {
                 b.iter(|| block_on(traced_async(black_box(1))))
             });
         });
+        if label != "always_on" {
+            tracing::subscriber::with_default(traced_subscriber(kind, LevelFilter::INFO), || {
+                group.bench_function(format!("traced/{label}/spans_shown_by_logs"), |b| {
+                    b.iter(|| traced_fn(black_box(1)))
+                });
+            });
+        }
         let provider = traced_bench::provider(sdk_sampler());
         let tracer = provider.tracer("bench");
         group.bench_function(format!("otel-sdk-direct/{label}"), |b| {
@@ -164,15 +181,22 @@ fn children_of_unsampled(group: &mut BenchmarkGroup<'_, WallTime>) {
             b.iter(|| instrumented(black_box(1)))
         });
     });
-    tracing::subscriber::with_default(traced_subscriber(SamplerKind::ParentBasedAlwaysOn), || {
-        let parent = traced::SpanStart::default()
-            .parent(traced_bench::unsampled_remote_parent())
-            .create(|| tracing::info_span!("unsampled parent"));
-        let _entered = parent.enter();
-        group.bench_function("traced/child_of_unsampled", |b| {
-            b.iter(|| traced_fn(black_box(1)))
+    for (label, shown) in [
+        ("traced/child_of_unsampled", LevelFilter::OFF),
+        (
+            "traced/child_of_unsampled/spans_shown_by_logs",
+            LevelFilter::INFO,
+        ),
+    ] {
+        let subscriber = traced_subscriber(SamplerKind::ParentBasedAlwaysOn, shown);
+        tracing::subscriber::with_default(subscriber, || {
+            let parent = traced::SpanStart::default()
+                .parent(traced_bench::unsampled_remote_parent())
+                .create(|| tracing::info_span!("unsampled parent"));
+            let _entered = parent.enter();
+            group.bench_function(label, |b| b.iter(|| traced_fn(black_box(1))));
         });
-    });
+    }
 }
 
 /// Runs `call` `iters` times under fastrace roots of 100 children each and returns the time.

@@ -325,6 +325,36 @@ fn tail(spec: &SpanSpec) -> TokenStream {
     }
 }
 
+/// A plain `#[traced]` span may be left out when the sampler drops it (the layer decides,
+/// see `TracedLayer::skip_unsampled`); spans that carry a request, a query, an explicit
+/// parent or links are always created.
+fn may_skip(spec: &SpanSpec) -> bool {
+    spec.parent.is_none()
+        && spec.follows_from.is_none()
+        && spec.server.is_none()
+        && spec.query.is_none()
+        && spec.client.is_none()
+}
+
+/// The span's creation, or, where it may be left out, the question first.
+fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
+    let create = span_creation(spec);
+    if !may_skip(spec) {
+        return quote!(let __traced_span = #create;);
+    }
+    let krate = &spec.krate;
+    let level = &spec.level;
+    quote! {
+        let __traced_skipped =
+            #krate::__private::skipped(#krate::__private::tracing::Level::#level);
+        let __traced_span = if __traced_skipped.is_some() {
+            #krate::__private::tracing::Span::none()
+        } else {
+            #create
+        };
+    }
+}
+
 /// For a span nobody listens to, return the body's value as it is: there is nothing to
 /// record (an axum handler still wraps its value, so it goes on to its tail).
 fn skip_when_disabled(spec: &SpanSpec) -> TokenStream {
@@ -437,8 +467,13 @@ fn async_record_handle(records: bool, handle: &syn::Ident) -> (TokenStream, Toke
 /// Generates the instrumented function. `records` says whether the body calls `record!`.
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
-    let create = span_creation(spec);
+    let create = creation_or_skip(spec);
     let scope = client_scope(spec);
+    let in_context = may_skip(spec).then(|| {
+        quote! {
+            .in_context(__traced_skipped.and_then(#krate::__private::Skipped::into_context))
+        }
+    });
     let outcome = outcome(spec);
     let handle = syn::Ident::new(HANDLE, Span::call_site());
 
@@ -449,14 +484,14 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let tail = tail(spec);
         let skip = skip_when_disabled(spec);
         let new_body = quote_spanned! {body.span()=> {
-            let __traced_span = #create;
+            #create
             #scope
             #clone
             #[allow(clippy::let_unit_value)]
             let (__traced_ret, __traced_span) = #krate::__private::Instrumented::new(
                 async move { #bind #hint #body },
                 __traced_span,
-            ).await;
+            )#in_context.await;
             #skip
             #outcome
             #tail
@@ -476,11 +511,11 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         };
         *async_block = Expr::Verbatim(quote_spanned! {inner.span()=>
             async move {
-                let __traced_span = #create;
-            #scope
+                #create
+                #scope
                 #clone
                 let (__traced_ret, __traced_span) =
-                    #krate::__private::Instrumented::new(#inner, __traced_span).await;
+                    #krate::__private::Instrumented::new(#inner, __traced_span)#in_context.await;
                 if __traced_span.is_none() {
                     return __traced_ret;
                 }
@@ -497,6 +532,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     // span as it is (wrapping it in a closure would change its `!` type to `()`).
     if matches!(&item.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
         let body = &item.block;
+        let create = span_creation(spec);
         let new_body = quote_spanned! {body.span()=> {
             let __traced_span = #create;
             #scope
@@ -515,15 +551,27 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     } else {
         quote!(#body)
     };
+    let run_unlistened = if may_skip(spec) {
+        quote! {
+            return match __traced_skipped {
+                ::core::option::Option::Some(__traced_skipped) => {
+                    __traced_skipped.run(__traced_body)
+                }
+                ::core::option::Option::None => __traced_body(),
+            };
+        }
+    } else {
+        quote!(return __traced_body();)
+    };
     let new_body = quote_spanned! {item.block.span()=> {
-        let __traced_span = #create;
-            #scope
+        #create
+        #scope
         #bind
         #[allow(unused_mut)]
         let mut __traced_body = move || { #hint #body };
         // A span nobody listens to costs only its creation: the body runs as it is.
         if __traced_span.is_none() {
-            return __traced_body();
+            #run_unlistened
         }
         #[allow(clippy::let_unit_value)]
         let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);

@@ -17,7 +17,8 @@ use opentelemetry::trace::{
 use opentelemetry::{Context, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::SdkTracer;
 use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::{Event, Subscriber};
+use tracing_core::{Event, Level, LevelFilter, Subscriber};
+use tracing_subscriber::Registry;
 use tracing_subscriber::layer::Context as LayerContext;
 use tracing_subscriber::registry::LookupSpan;
 
@@ -48,6 +49,9 @@ use crate::span_start;
 pub struct TracedLayer {
     tracer: SdkTracer,
     sampler: Option<SamplerKind>,
+    /// Spans of a level that this filter does not enable may be left out when the sampler
+    /// drops them (see [`TracedLayer::skip_unsampled`]).
+    skip_unsampled: Option<LevelFilter>,
     /// Cleared when the provider turns out not to take the trace ids the layer sampled
     /// roots on (it does not use [`TracedIdGenerator`](crate::sampling::TracedIdGenerator)).
     ratio_roots: Arc<AtomicBool>,
@@ -59,6 +63,7 @@ impl TracedLayer {
         Self {
             tracer,
             sampler: None,
+            skip_unsampled: None,
             ratio_roots: Arc::new(AtomicBool::new(true)),
         }
     }
@@ -73,6 +78,81 @@ impl TracedLayer {
         self.sampler = Some(sampler);
         self
     }
+
+    /// Lets the attributes leave out, entirely, a `#[traced]` span that the sampler (given
+    /// with [`TracedLayer::with_sampler`]) drops: no `tracing` span is created for it, so it
+    /// costs a sampling decision and nothing else. Its children and outgoing requests
+    /// still continue its trace, unsampled.
+    ///
+    /// Other layers of the subscriber would not see such a span either (no name or fields
+    /// in log lines), so pass the most verbose level at which any other layer shows spans:
+    /// only spans more verbose than that are left out. `LevelFilter::OFF` when this layer
+    /// is alone on its `Registry`; [`traced::init!`](crate::init!) passes its log filter's.
+    ///
+    /// ```
+    /// # use opentelemetry::trace::TracerProvider as _;
+    /// use traced::sampling::SamplerKind;
+    /// use tracing_subscriber::filter::LevelFilter;
+    ///
+    /// let kind = SamplerKind::ParentBasedTraceIdRatio(0.01);
+    /// # let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+    /// #     .with_sampler(kind.sdk_sampler()).build();
+    /// let layer = traced::TracedLayer::new(provider.tracer("app"))
+    ///     .with_sampler(kind)
+    ///     .skip_unsampled(LevelFilter::OFF);
+    /// # drop(layer);
+    /// ```
+    pub fn skip_unsampled(mut self, shown_by_other_layers: LevelFilter) -> Self {
+        self.skip_unsampled = Some(shown_by_other_layers);
+        self
+    }
+
+    /// Whether a span of `level` about to be created in the current context is one the
+    /// sampler drops and that may be left out; what it then runs in.
+    pub(crate) fn skip(&self, dispatch: &tracing::Dispatch, level: Level) -> Option<Skipped> {
+        let sampler = self.sampler?;
+        if level <= self.skip_unsampled? {
+            return None;
+        }
+        let registry = dispatch.downcast_ref::<Registry>()?;
+        let current = registry.current_span();
+        let parent = match current.id() {
+            Some(id) => registry
+                .span(id)?
+                .extensions()
+                .get::<OtelSpan>()
+                .map(OtelSpan::context),
+            None => None,
+        };
+        let inherited = parent.is_some();
+        let parent = parent.unwrap_or_else(Context::current);
+        let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
+        let Presampled::Drop(trace_id) = sampler.presample(&parent, ratio_roots) else {
+            return None;
+        };
+        if inherited || parent.has_active_span() {
+            // Children of an unsampled span are dropped as it is: they run in its context.
+            return Some(Skipped { root: None });
+        }
+        let sc = SpanContext::new(
+            trace_id,
+            ids::span_id(),
+            TraceFlags::default(),
+            false,
+            Default::default(),
+        );
+        Some(Skipped {
+            root: Some(parent.with_remote_span_context(sc)),
+        })
+    }
+}
+
+/// A span left out because the sampler drops it. A root gets a context of its own (a new
+/// trace, unsampled), made current while its function runs; any other runs in its
+/// parent's, which is already current.
+#[derive(Debug)]
+pub struct Skipped {
+    pub(crate) root: Option<Context>,
 }
 
 /// The OpenTelemetry side of a span: started in the SDK, or dropped by the sampler before

@@ -6,6 +6,7 @@ use opentelemetry_sdk::trace::{
     InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample, TracerProviderBuilder,
 };
 use traced::sampling::{SamplerKind, TracedIdGenerator};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::ExportedSpan;
@@ -40,6 +41,21 @@ impl Capture {
         )
     }
 
+    /// As [`Capture::with_kind`], with the layer leaving out dropped `#[traced]` spans more
+    /// verbose than `shown_by_other_layers`.
+    pub fn with_kind_skipping(kind: SamplerKind, shown_by_other_layers: LevelFilter) -> Self {
+        Self::build_with(
+            SdkTracerProvider::builder()
+                .with_sampler(kind.sdk_sampler())
+                .with_id_generator(TracedIdGenerator::default()),
+            |layer| {
+                layer
+                    .with_sampler(kind)
+                    .skip_unsampled(shown_by_other_layers)
+            },
+        )
+    }
+
     /// The layer told `kind`, over a provider with that sampler but the SDK's own ids: the
     /// layer must notice that roots it sampled got other trace ids.
     pub fn with_kind_and_sdk_ids(kind: SamplerKind) -> Self {
@@ -50,12 +66,19 @@ impl Capture {
     }
 
     fn build(builder: TracerProviderBuilder, kind: Option<SamplerKind>) -> Self {
+        Self::build_with(builder, |layer| match kind {
+            Some(kind) => layer.with_sampler(kind),
+            None => layer,
+        })
+    }
+
+    fn build_with(
+        builder: TracerProviderBuilder,
+        configure: impl FnOnce(traced::TracedLayer) -> traced::TracedLayer,
+    ) -> Self {
         let exporter = InMemorySpanExporter::default();
         let provider = builder.with_simple_exporter(exporter.clone()).build();
-        let mut layer = traced::TracedLayer::new(provider.tracer("traced-tests"));
-        if let Some(kind) = kind {
-            layer = layer.with_sampler(kind);
-        }
+        let layer = configure(traced::TracedLayer::new(provider.tracer("traced-tests")));
         let default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
         Self {
             exporter,

@@ -53,6 +53,14 @@ fn work(index: usize) -> usize {
     index
 }
 
+#[traced::traced]
+fn unsampled_work() {
+    use opentelemetry::trace::TraceContextExt as _;
+    let trace_id = traced::current_context().span().span_context().trace_id();
+    println!("context-trace-id={trace_id}");
+    tracing::warn!("unsampled work");
+}
+
 /// The child side: does nothing in a normal test run.
 #[test]
 fn child() {
@@ -117,6 +125,10 @@ fn child() {
         "log_correlation" => {
             let _guard = traced::init!();
             work(1);
+        }
+        "unsampled_log_correlation" => {
+            let _guard = traced::init!();
+            unsampled_work();
         }
         other => panic!("unknown scenario {other}"),
     }
@@ -321,6 +333,48 @@ async fn log_lines_carry_the_ids_of_their_span() {
             );
         }
     }
+}
+
+/// An unsampled span that the log lines would not show (`RUST_LOG=warn`) is left out, and
+/// its log lines still carry its trace; one they would show (`info`) is kept for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_lines_of_unsampled_spans_carry_their_trace() {
+    let receiver = receiver().await;
+    for level in ["warn", "info"] {
+        let endpoint = receiver.endpoint();
+        let output = tokio::task::spawn_blocking(move || {
+            run_child(
+                "unsampled_log_correlation",
+                &[
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+                    ("OTEL_TRACES_SAMPLER", "always_off".into()),
+                    ("TRACED_LOG_FORMAT", "json".into()),
+                    ("RUST_LOG", level.into()),
+                ],
+            )
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let trace_id = stdout
+            .lines()
+            .find_map(|l| l.split_once("context-trace-id=").map(|(_, id)| id.trim()))
+            .unwrap_or_else(|| panic!("no trace id: {stdout}"));
+        assert_ne!(trace_id, "00000000000000000000000000000000");
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("unsampled work"))
+            .unwrap_or_else(|| panic!("no log line: {stdout}"));
+        let json: serde_json::Value =
+            serde_json::from_str(&line[line.find('{').unwrap()..]).unwrap();
+        assert_eq!(json["trace_id"], trace_id, "RUST_LOG={level}: {line}");
+        match level {
+            "warn" => assert!(json.get("span").is_none(), "left out: {line}"),
+            _ => assert_eq!(json["span"], "unsampled_work", "kept for the logs: {line}"),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(receiver.spans().is_empty(), "nothing is sampled");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ use opentelemetry::{Context, KeyValue};
 use traced::sampling::SamplerKind;
 use traced::{SpanStart, traced};
 use traced_tests::{Capture, SpanStatus};
+use tracing_subscriber::filter::LevelFilter;
 
 /// The context of the span this runs in, and the `traceparent` a request sent from it gets.
 #[traced]
@@ -170,4 +171,91 @@ fn a_provider_with_its_own_ids_is_left_to_decide_ratio_roots() {
     ratio_roots_are_sampled_once(&Capture::with_kind_and_sdk_ids(
         SamplerKind::ParentBasedTraceIdRatio(0.5),
     ));
+}
+
+/// Whether the function's own `tracing` span exists, and the context it runs in.
+#[traced]
+fn probe() -> (bool, SpanContext) {
+    let exists = !tracing::Span::current().is_none();
+    (
+        exists,
+        traced::current_context().span().span_context().clone(),
+    )
+}
+
+#[traced]
+fn outer_probe() -> (SpanContext, (bool, SpanContext), SpanContext) {
+    let own = traced::current_context().span().span_context().clone();
+    let inner = probe();
+    // A plain `tracing` span in a left-out span continues the same unsampled trace.
+    let plain = tracing::info_span!("plain")
+        .in_scope(|| traced::current_context().span().span_context().clone());
+    (own, inner, plain)
+}
+
+#[test]
+fn dropped_spans_are_left_out_and_their_trace_goes_on_unsampled() {
+    let capture = Capture::with_kind_skipping(SamplerKind::ParentBasedAlwaysOff, LevelFilter::OFF);
+    let (own, (exists, inner), plain) = outer_probe();
+    let (_, traceparent) = child();
+    assert!(capture.spans().is_empty(), "{:?}", capture.spans());
+    assert!(!exists, "no tracing span is created for a left-out span");
+    assert!(
+        own.is_valid() && !own.is_sampled(),
+        "the root has its own unsampled trace"
+    );
+    assert_eq!(inner, own, "a left-out child runs in its parent's context");
+    assert_eq!(plain.trace_id(), own.trace_id());
+    assert!(!plain.is_sampled());
+    assert!(
+        traceparent.starts_with("00-") && traceparent.ends_with("-02"),
+        "a request from a left-out root still sends its trace: {traceparent}"
+    );
+    assert!(
+        traced::current_context().span().span_context().trace_id() != own.trace_id(),
+        "the root's context is not current once it returned"
+    );
+}
+
+#[test]
+fn spans_that_another_layer_shows_are_not_left_out() {
+    let capture = Capture::with_kind_skipping(SamplerKind::ParentBasedAlwaysOff, LevelFilter::INFO);
+    let (exists, sc) = probe();
+    assert!(
+        exists,
+        "an INFO span stays for a layer that shows INFO spans"
+    );
+    assert!(!sc.is_sampled());
+    assert!(capture.spans().is_empty());
+}
+
+#[test]
+fn sampled_and_forced_spans_are_never_left_out() {
+    let capture = Capture::with_kind_skipping(SamplerKind::ParentBasedAlwaysOn, LevelFilter::OFF);
+    let (exists, _) = probe();
+    assert!(exists);
+    assert_eq!(capture.spans().len(), 1);
+
+    let capture = Capture::with_kind_skipping(SamplerKind::AlwaysOff, LevelFilter::OFF);
+    let _forced = Context::new().with_value(traced::http::ForceTrace).attach();
+    let (exists, sc) = probe();
+    assert!(exists && sc.is_sampled());
+    assert_eq!(capture.span("probe").kind, traced_tests::SpanKind::Internal);
+}
+
+#[traced]
+async fn async_probe() -> (SpanContext, SpanContext) {
+    let before = traced::current_context().span().span_context().clone();
+    tokio::task::yield_now().await;
+    let after = traced::current_context().span().span_context().clone();
+    (before, after)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_left_out_async_root_keeps_its_context_across_awaits() {
+    let capture = Capture::with_kind_skipping(SamplerKind::ParentBasedAlwaysOff, LevelFilter::OFF);
+    let (before, after) = async_probe().await;
+    assert!(before.is_valid() && !before.is_sampled());
+    assert_eq!(before, after);
+    assert!(capture.spans().is_empty());
 }

@@ -28,6 +28,8 @@ pub fn in_span<R>(span: &tracing::Span, body: impl FnOnce() -> R) -> R {
 pub struct Instrumented<F> {
     inner: ManuallyDrop<F>,
     span: Option<tracing::Span>,
+    /// For a span left out because the sampler drops it, the context its body runs in.
+    context: Option<opentelemetry::Context>,
 }
 
 impl<F: Future> Instrumented<F> {
@@ -37,7 +39,15 @@ impl<F: Future> Instrumented<F> {
         Self {
             inner: ManuallyDrop::new(inner),
             span: Some(span),
+            context: None,
         }
+    }
+
+    /// Makes `context` current on every poll (a left-out root span's, see `skipped`).
+    #[inline]
+    pub fn in_context(mut self, context: Option<opentelemetry::Context>) -> Self {
+        self.context = context;
+        self
     }
 }
 
@@ -56,6 +66,7 @@ impl<F: Future> Future for Instrumented<F> {
         let inner = unsafe { Pin::new_unchecked(&mut *this.inner) };
         if span.is_none() {
             // Nobody listens: no span to enter, no panic to record.
+            let _attached = this.context.clone().map(opentelemetry::Context::attach);
             let output = std::task::ready!(inner.poll(cx));
             let span = this.span.take().expect("checked above");
             return Poll::Ready((output, span));

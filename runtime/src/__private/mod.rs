@@ -32,6 +32,37 @@ pub use parent::{IntoLinks, IntoParent, Parent};
 
 pub use crate::span_start::SpanStart;
 
+pub use crate::layer::Skipped;
+
+/// Asked by `#[traced]` before it creates its span: `Some` when the layer leaves the span
+/// out because the sampler drops it (see `TracedLayer::skip_unsampled`).
+#[inline]
+pub fn skipped(level: tracing::Level) -> Option<Skipped> {
+    if level > tracing::level_filters::LevelFilter::current() {
+        return None;
+    }
+    tracing::dispatcher::get_default(|dispatch| {
+        dispatch
+            .downcast_ref::<crate::TracedLayer>()?
+            .skip(dispatch, level)
+    })
+}
+
+impl Skipped {
+    /// Runs a synchronous body in the context the left-out span would have had.
+    #[inline]
+    pub fn run<R>(self, body: impl FnOnce() -> R) -> R {
+        let _attached = self.root.map(opentelemetry::Context::attach);
+        body()
+    }
+
+    /// The context an async body must run in (made current on every poll), if any.
+    #[inline]
+    pub fn into_context(self) -> Option<opentelemetry::Context> {
+        self.root
+    }
+}
+
 /// Records a declared field of `span` from the function's body (what `record!` becomes).
 #[inline]
 pub fn record<V: tracing::Value>(span: &tracing::Span, field: &'static str, value: V) {

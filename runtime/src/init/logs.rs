@@ -9,6 +9,7 @@ use opentelemetry::trace::Span as _;
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::{Format, Writer};
 use tracing_subscriber::fmt::time::{FormatTime as _, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
@@ -44,24 +45,26 @@ impl LogFormat {
     }
 }
 
-/// The log layer for `format`, filtered by `RUST_LOG` (default `info`).
-pub(crate) fn layer<S>(format: LogFormat) -> Option<Box<dyn Layer<S> + Send + Sync>>
+/// The log layer for `format`, filtered by `RUST_LOG` (default `info`), and the most verbose
+/// level at which it shows spans (in its lines' span context).
+pub(crate) fn layer<S>(format: LogFormat) -> (Option<Box<dyn Layer<S> + Send + Sync>>, LevelFilter)
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match format {
-        LogFormat::None => return None,
+        LogFormat::None => return (None, LevelFilter::OFF),
         LogFormat::Text => false,
         LogFormat::Json => true,
     };
-    Some(
-        tracing_subscriber::fmt::layer()
-            .with_ansi(!json && std::io::IsTerminal::is_terminal(&std::io::stdout()))
-            .event_format(Correlated { json })
-            .with_filter(filter)
-            .boxed(),
-    )
+    // Without a hint (span-field directives), any level may be shown.
+    let shown = filter.max_level_hint().unwrap_or(LevelFilter::TRACE);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(!json && std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .event_format(Correlated { json })
+        .with_filter(filter)
+        .boxed();
+    (Some(layer), shown)
 }
 
 /// The trace and span ids of the span an event was written in.
@@ -71,12 +74,18 @@ fn ids<S>(
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    let span = ctx.lookup_current()?;
-    let extensions = span.extensions();
-    let otel = extensions.get::<OtelSpan>()?;
-    let sc = otel.span.span_context();
-    sc.is_valid()
-        .then(|| (sc.trace_id().to_string(), sc.span_id().to_string()))
+    let ids = |sc: &opentelemetry::trace::SpanContext| {
+        sc.is_valid()
+            .then(|| (sc.trace_id().to_string(), sc.span_id().to_string()))
+    };
+    match ctx.lookup_current() {
+        Some(span) => ids(span.extensions().get::<OtelSpan>()?.span.span_context()),
+        // No span here, or one left out because it is not sampled (its context is current).
+        None => ids(
+            opentelemetry::trace::TraceContextExt::span(&opentelemetry::Context::current())
+                .span_context(),
+        ),
+    }
 }
 
 /// The event formatter: tracing-subscriber's own format plus the ids, or JSON.

@@ -171,16 +171,16 @@ impl Telemetry {
             .transpose()?;
         let installed = match &provider {
             Some(provider) => {
-                let traced =
-                    crate::TracedLayer::new(provider.tracer("traced")).with_sampler(config.sampler);
+                let (logs, shown_in_logs) = logs::layer(self.logs);
+                let traced = crate::TracedLayer::new(provider.tracer("traced"))
+                    .with_sampler(config.sampler)
+                    .skip_unsampled(shown_in_logs);
                 tracing::subscriber::set_global_default(
-                    tracing_subscriber::registry()
-                        .with(traced)
-                        .with(logs::layer(self.logs)),
+                    tracing_subscriber::registry().with(traced).with(logs),
                 )
             }
             None => tracing::subscriber::set_global_default(
-                tracing_subscriber::registry().with(logs::layer(self.logs)),
+                tracing_subscriber::registry().with(logs::layer(self.logs).0),
             ),
         };
         let guard = TelemetryGuard { provider };
