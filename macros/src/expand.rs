@@ -469,11 +469,17 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     let krate = &spec.krate;
     let create = creation_or_skip(spec);
     let scope = client_scope(spec);
-    let in_context = may_skip(spec).then(|| {
-        quote! {
-            .in_context(__traced_skipped.and_then(#krate::__private::Skipped::into_context))
-        }
-    });
+    // The future that runs the body in its span (or, for a span left out, in its context).
+    let instrumented = |inner: TokenStream| match may_skip(spec) {
+        true => quote! {
+            #krate::__private::Instrumented::with_context(
+                #inner,
+                __traced_span,
+                __traced_skipped.and_then(#krate::__private::Skipped::into_context),
+            )
+        },
+        false => quote!(#krate::__private::Instrumented::new(#inner, __traced_span)),
+    };
     let outcome = outcome(spec);
     let handle = syn::Ident::new(HANDLE, Span::call_site());
 
@@ -483,15 +489,13 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
         let skip = skip_when_disabled(spec);
+        let future = instrumented(quote!(async move { #bind #hint #body }));
         let new_body = quote_spanned! {body.span()=> {
             #create
             #scope
             #clone
             #[allow(clippy::let_unit_value)]
-            let (__traced_ret, __traced_span) = #krate::__private::Instrumented::new(
-                async move { #bind #hint #body },
-                __traced_span,
-            )#in_context.await;
+            let (__traced_ret, __traced_span) = #future.await;
             #skip
             #outcome
             #tail
@@ -509,13 +513,13 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         } else {
             quote!(#inner)
         };
+        let future = instrumented(inner.clone());
         *async_block = Expr::Verbatim(quote_spanned! {inner.span()=>
             async move {
                 #create
                 #scope
                 #clone
-                let (__traced_ret, __traced_span) =
-                    #krate::__private::Instrumented::new(#inner, __traced_span)#in_context.await;
+                let (__traced_ret, __traced_span) = #future.await;
                 if __traced_span.is_none() {
                     return __traced_ret;
                 }

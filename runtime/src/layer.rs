@@ -115,22 +115,24 @@ impl TracedLayer {
             return None;
         }
         let registry = dispatch.downcast_ref::<Registry>()?;
-        let current = registry.current_span();
-        let parent = match current.id() {
-            Some(id) => registry
-                .span(id)?
-                .extensions()
-                .get::<OtelSpan>()
-                .map(OtelSpan::context),
-            None => None,
-        };
-        let inherited = parent.is_some();
-        let parent = parent.unwrap_or_else(Context::current);
         let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
+        if let Some(id) = registry.current_span().id() {
+            let span = registry.span(id)?;
+            let extensions = span.extensions();
+            if let Some(otel) = extensions.get::<OtelSpan>() {
+                // Children of an unsampled span are dropped as it is: they run in its
+                // context, which is already current.
+                return match sampler.presample(otel.context_ref(), ratio_roots) {
+                    Presampled::Drop(_) => Some(Skipped { root: None }),
+                    Presampled::Sample(_) => None,
+                };
+            }
+        }
+        let parent = Context::current();
         let Presampled::Drop(trace_id) = sampler.presample(&parent, ratio_roots) else {
             return None;
         };
-        if inherited || parent.has_active_span() {
+        if parent.has_active_span() {
             // Children of an unsampled span are dropped as it is: they run in its context.
             return Some(Skipped { root: None });
         }
@@ -257,12 +259,14 @@ impl OtelSpan {
 
     /// The context children are started in: the parent's context with this span in it.
     pub(crate) fn context(&self) -> Context {
-        self.cx
-            .get_or_init(|| {
-                self.parent
-                    .with_remote_span_context(self.span.span_context().clone())
-            })
-            .clone()
+        self.context_ref().clone()
+    }
+
+    fn context_ref(&self) -> &Context {
+        self.cx.get_or_init(|| {
+            self.parent
+                .with_remote_span_context(self.span.span_context().clone())
+        })
     }
 }
 

@@ -43,11 +43,19 @@ impl<F: Future> Instrumented<F> {
         }
     }
 
-    /// Makes `context` current on every poll (a left-out root span's, see `skipped`).
+    /// Like [`Instrumented::new`]; when `span` was left out (see `skipped`), `context` is
+    /// made current on every poll instead.
     #[inline]
-    pub fn in_context(mut self, context: Option<opentelemetry::Context>) -> Self {
-        self.context = context;
-        self
+    pub fn with_context(
+        inner: F,
+        span: tracing::Span,
+        context: Option<opentelemetry::Context>,
+    ) -> Self {
+        Self {
+            inner: ManuallyDrop::new(inner),
+            span: Some(span),
+            context,
+        }
     }
 }
 
