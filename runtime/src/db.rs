@@ -224,7 +224,7 @@ pub fn query_start(system: &'static str, target: Target, info: Option<&QueryInfo
     SpanStart::default()
         .kind(kind)
         .name(name)
-        .attributes(attributes)
+        .attribute_vec(attributes)
 }
 
 /// Records the SQL of a query given at run time on the current `#[traced_query]` span:

@@ -447,7 +447,7 @@ where
         let Some(span_ref) = ctx.span(id) else {
             return;
         };
-        let start = span_start::take();
+        let mut start = span_start::take();
         let parent_cx = match start.as_ref().and_then(|s| s.parent.clone()) {
             Some(cx) => cx,
             None => self.parent_context(attrs, &ctx),
@@ -475,7 +475,10 @@ where
             }
         }
 
-        let mut attributes = Vec::with_capacity(attrs.fields().len());
+        // One allocation for the fields and the creation attributes together: a server
+        // span starts with a dozen of the latter.
+        let given = start.as_ref().map_or(0, |start| start.attributes.len());
+        let mut attributes = Vec::with_capacity(attrs.fields().len() + given);
         let mut overrides = SpanOverrides::default();
         let mut visitor = AttributeVisitor {
             attributes: &mut attributes,
@@ -484,10 +487,12 @@ where
         };
         attrs.record(&mut visitor);
 
-        let name: Cow<'static, str> = match (&start, overrides.name.take()) {
-            (_, Some(name)) => name.into(),
-            (Some(start), None) if start.name.is_some() => start.name.clone().unwrap_or_default(),
-            _ => Cow::Borrowed(attrs.metadata().name()),
+        let name: Cow<'static, str> = match overrides.name.take() {
+            Some(name) => name.into(),
+            None => start
+                .as_mut()
+                .and_then(|start| start.name.take())
+                .unwrap_or(Cow::Borrowed(attrs.metadata().name())),
         };
         let status = overrides.status();
         let kind = overrides

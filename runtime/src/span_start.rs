@@ -58,6 +58,16 @@ impl SpanStart {
         self
     }
 
+    /// [`SpanStart::attributes`] for a vector made for this span: taken as it is.
+    pub(crate) fn attribute_vec(mut self, mut attributes: Vec<KeyValue>) -> Self {
+        if self.attributes.is_empty() {
+            self.attributes = attributes;
+        } else {
+            self.attributes.append(&mut attributes);
+        }
+        self
+    }
+
     /// Starts the span at `time` instead of now (a server span that began when the request
     /// arrived, before its body was read).
     pub fn start_time(mut self, time: SystemTime) -> Self {

@@ -118,7 +118,7 @@ pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> 
     SpanStart::default()
         .kind(SpanKind::Client)
         .name(name)
-        .attributes(attributes)
+        .attribute_vec(attributes)
 }
 
 /// The state of one `#[traced_client]` call: its span, and the requests it sent so far.
@@ -213,7 +213,7 @@ impl ClientScope {
                 .kind(SpanKind::Client)
                 .name(name)
                 .parent(self.parent.clone())
-                .attributes(attributes)
+                .attribute_vec(attributes)
                 .create(|| tracing::info_span!("http.client.request", "otel.kind" = "client"))
         };
         inject_context(&context_of(&span), headers);

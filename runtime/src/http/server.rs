@@ -132,11 +132,14 @@ impl IncomingRequest {
                 attributes.push(KeyValue::new(URL_QUERY, redact_query(query).into_owned()));
             }
         }
-        let scheme = forwarded
-            .as_ref()
-            .and_then(|f| f.proto.clone())
-            .or_else(|| uri.and_then(Uri::scheme_str).map(str::to_owned))
-            .unwrap_or_else(|| "http".to_owned());
+        let scheme: Cow<'static, str> = match forwarded.as_ref().and_then(|f| f.proto.clone()) {
+            Some(proto) => proto.into(),
+            None => match uri.and_then(Uri::scheme_str) {
+                None | Some("http") => "http".into(),
+                Some("https") => "https".into(),
+                Some(other) => other.to_owned().into(),
+            },
+        };
         let host = forwarded
             .as_ref()
             .and_then(|f| f.host.clone())
@@ -144,7 +147,7 @@ impl IncomingRequest {
             .or_else(|| header_str(headers, &header::HOST).map(str::to_owned));
         if let Some((address, port)) = host.as_deref().and_then(split_host_port) {
             attributes.push(KeyValue::new(SERVER_ADDRESS, address.to_owned()));
-            let port = port.or(match scheme.as_str() {
+            let port = port.or(match &*scheme {
                 "https" => Some(443),
                 "http" => Some(80),
                 _ => None,
@@ -155,15 +158,20 @@ impl IncomingRequest {
         }
         attributes.push(KeyValue::new(URL_SCHEME, scheme));
 
-        let client = forwarded
-            .as_ref()
-            .and_then(|f| f.client.clone())
-            .or_else(|| peer.map(|p| p.ip().to_string()));
+        // The peer's address is written once and shared by both attributes that carry it.
+        let peer_ip: Option<StringValue> = peer.map(|p| {
+            let ip: std::sync::Arc<str> = p.ip().to_string().into();
+            ip.into()
+        });
+        let client = match forwarded.as_ref().and_then(|f| f.client.clone()) {
+            Some(client) => Some(StringValue::from(client)),
+            None => peer_ip.clone(),
+        };
         if let Some(client) = client {
             attributes.push(KeyValue::new(CLIENT_ADDRESS, client));
         }
-        if let Some(peer) = peer {
-            attributes.push(KeyValue::new(NETWORK_PEER_ADDRESS, peer.ip().to_string()));
+        if let (Some(peer), Some(ip)) = (peer, peer_ip) {
+            attributes.push(KeyValue::new(NETWORK_PEER_ADDRESS, ip));
             attributes.push(KeyValue::new(NETWORK_PEER_PORT, i64::from(peer.port())));
         }
         if let Some(agent) = header_str(headers, &header::USER_AGENT) {
@@ -253,7 +261,7 @@ impl IncomingRequest {
             .kind(SpanKind::Server)
             .name(name)
             .parent(self.parent)
-            .attributes(self.attributes)
+            .attribute_vec(self.attributes)
             .start_time(self.start)
     }
 }

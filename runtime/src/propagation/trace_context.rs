@@ -313,7 +313,8 @@ fn is_tracestate_value(value: &str) -> bool {
 }
 
 fn join_members(members: &[(&str, &str)]) -> String {
-    let mut out = String::new();
+    let length = members.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut out = String::with_capacity(length);
     for (i, (key, value)) in members.iter().enumerate() {
         if i > 0 {
             out.push(',');
