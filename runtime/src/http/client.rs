@@ -81,13 +81,17 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
 pub(crate) fn client_attributes(
     method: &Method,
     url: &str,
-    template: Option<&str>,
+    template: Option<&'static str>,
 ) -> (Cow<'static, str>, Vec<KeyValue>) {
     let mut attributes = Vec::with_capacity(8);
     let name = push_method(&mut attributes, method);
     attributes.push(KeyValue::new(URL_FULL, redact_url(url).into_owned()));
     if let Ok(uri) = url.parse::<Uri>() {
-        let scheme = uri.scheme_str().map(str::to_owned);
+        let scheme: Option<Cow<'static, str>> = match uri.scheme_str() {
+            Some("http") => Some("http".into()),
+            Some("https") => Some("https".into()),
+            other => other.map(|s| s.to_owned().into()),
+        };
         if let Some(host) = uri.host() {
             let host = host.trim_start_matches('[').trim_end_matches(']');
             attributes.push(KeyValue::new(SERVER_ADDRESS, host.to_owned()));
@@ -105,7 +109,7 @@ pub(crate) fn client_attributes(
         }
     }
     if let Some(template) = template {
-        attributes.push(KeyValue::new(URL_TEMPLATE, template.to_owned()));
+        attributes.push(KeyValue::new(URL_TEMPLATE, template));
     }
     (span_name(name, template), attributes)
 }
@@ -136,7 +140,8 @@ pub struct ClientScope {
 struct ScopeState {
     sends: u32,
     resends: i64,
-    last: Option<(Method, String)>,
+    /// The previous request: its method and a hash of its URL.
+    last: Option<(Method, u64)>,
     failed: bool,
 }
 
@@ -184,31 +189,43 @@ impl ClientScope {
     /// for each later one (a resend when it repeats the previous method and URL); the
     /// request's headers get that span's context.
     pub fn start_send(&self, method: &Method, url: &str, headers: &mut HeaderMap) -> SendSpan<'_> {
-        let (name, mut attributes) = client_attributes(method, url, self.template);
-        let first = {
+        let url_hash = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            url.hash(&mut hasher);
+            hasher.finish()
+        };
+        let (first, resends) = {
             let mut state = self.lock();
             let first = state.sends == 0;
             state.sends += 1;
             let same = state
                 .last
                 .as_ref()
-                .is_some_and(|(m, u)| m == method && u == url);
+                .is_some_and(|(m, u)| m == method && *u == url_hash);
             state.resends = if same { state.resends + 1 } else { 0 };
-            if state.resends > 0 {
-                attributes.push(KeyValue::new(HTTP_REQUEST_RESEND_COUNT, state.resends));
+            state.last = Some((method.clone(), url_hash));
+            (first, state.resends)
+        };
+        let attributes = || {
+            let (name, mut attributes) = client_attributes(method, url, self.template);
+            if resends > 0 {
+                attributes.push(KeyValue::new(HTTP_REQUEST_RESEND_COUNT, resends));
             }
-            state.last = Some((method.clone(), url.to_owned()));
-            first
+            (name, attributes)
         };
         let span = if first {
+            // An unsampled span is told nothing: the URL is not even parsed.
             with_otel_span(&self.span, |otel| {
                 if otel.span.is_recording() {
+                    let (name, attributes) = attributes();
                     otel.span.update_name(name);
                     otel.span.set_attributes(attributes);
                 }
             });
             self.span.clone()
         } else {
+            let (name, attributes) = attributes();
             SpanStart::default()
                 .kind(SpanKind::Client)
                 .name(name)
