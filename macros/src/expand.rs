@@ -128,13 +128,16 @@ fn query_start(spec: &SpanSpec, query: &QuerySpec) -> TokenStream {
     let krate = &spec.krate;
     let db = quote!(#krate::__private::db);
     let system = &query.system;
+    // A closure: the pool's options are read only for a span the sampler keeps.
     let target = match &query.executor {
-        Some(executor) => quote! {{
-            #[allow(unused_imports)]
-            use #db::{KnownTarget as _, UnknownTarget as _};
-            (&&#db::TargetOf(&#executor)).traced_target()
-        }},
-        None => quote!(::core::default::Default::default()),
+        Some(executor) => quote! {
+            || {
+                #[allow(unused_imports)]
+                use #db::{KnownTarget as _, UnknownTarget as _};
+                (&&#db::TargetOf(&#executor)).traced_target()
+            }
+        },
+        None => quote!(::core::default::Default::default),
     };
     let info = match &query.sql {
         QuerySql::Literal(analysis) => {

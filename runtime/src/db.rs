@@ -197,7 +197,17 @@ impl<T: ?Sized> UnknownTarget for &TargetOf<'_, T> {
 /// The creation options of a query's span: CLIENT (INTERNAL for in-memory SQLite), named
 /// from the SQL, with what the SQL and the pool tell.
 #[doc(hidden)]
-pub fn query_start(system: &'static str, target: Target, info: Option<&QueryInfo>) -> SpanStart {
+pub fn query_start(
+    system: &'static str,
+    target: impl FnOnce() -> Target,
+    info: Option<&QueryInfo>,
+) -> SpanStart {
+    let decision = crate::span_start::decide(&crate::current_context());
+    if crate::span_start::drops(decision) {
+        // Dropped: neither the pool's options nor the SQL's analysis are read.
+        return SpanStart::default().decided(decision);
+    }
+    let target = target();
     let mut attributes = Vec::with_capacity(9);
     attributes.push(KeyValue::new(DB_SYSTEM_NAME, system));
     if let Some(namespace) = target.namespace {
@@ -225,6 +235,7 @@ pub fn query_start(system: &'static str, target: Target, info: Option<&QueryInfo
         .kind(kind)
         .name(name)
         .attribute_vec(attributes)
+        .decided(decision)
 }
 
 /// Records the SQL of a query given at run time on the current `#[traced_query]` span:

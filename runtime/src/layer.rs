@@ -107,6 +107,12 @@ impl TracedLayer {
         self
     }
 
+    /// The sampler's decision for a span started in `parent`, if the layer knows the sampler.
+    pub(crate) fn presample(&self, parent: &Context) -> Option<Presampled> {
+        let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
+        Some(self.sampler?.presample(parent, ratio_roots))
+    }
+
     /// Whether a span of `level` about to be created in the current context is one the
     /// sampler drops and that may be left out; what it then runs in.
     pub(crate) fn skip(&self, dispatch: &tracing::Dispatch, level: Level) -> Option<Skipped> {
@@ -454,9 +460,9 @@ where
         };
 
         let mut preset = None;
-        if let Some(sampler) = self.sampler {
-            let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
-            match sampler.presample(&parent_cx, ratio_roots) {
+        let decided = start.as_mut().and_then(|start| start.decision.take());
+        if let Some(decision) = decided.or_else(|| self.presample(&parent_cx)) {
+            match decision {
                 Presampled::Drop(trace_id) => {
                     let trace_state = parent_cx.span().span_context().trace_state().clone();
                     let sc = SpanContext::new(

@@ -82,6 +82,7 @@ pub enum SamplerKind {
 }
 
 /// What the layer decided before asking the SDK.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Presampled {
     /// The sampler drops the span: it gets this trace id and is never started in the SDK.
     Drop(TraceId),

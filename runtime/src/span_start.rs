@@ -14,6 +14,8 @@ use std::time::SystemTime;
 use opentelemetry::trace::{Link, SpanKind};
 use opentelemetry::{Context, KeyValue};
 
+use crate::sampling::Presampled;
+
 /// Creation-time options for the next span created on this thread.
 #[derive(Debug, Default)]
 pub struct SpanStart {
@@ -23,6 +25,9 @@ pub struct SpanStart {
     pub(crate) name: Option<Cow<'static, str>>,
     pub(crate) attributes: Vec<KeyValue>,
     pub(crate) start_time: Option<SystemTime>,
+    /// The sampling decision, when it was taken before the span's attributes were built
+    /// (so that a dropped span's are not).
+    pub(crate) decision: Option<Presampled>,
 }
 
 impl SpanStart {
@@ -55,6 +60,12 @@ impl SpanStart {
     /// fields. Keys here are not checked against the span's fields.
     pub fn attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
         self.attributes.extend(attributes);
+        self
+    }
+
+    /// Starts the span with a sampling decision taken already (by [`decide`]).
+    pub(crate) fn decided(mut self, decision: Option<Presampled>) -> Self {
+        self.decision = decision;
         self
     }
 
@@ -96,4 +107,21 @@ pub(crate) fn take() -> Option<SpanStart> {
         .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()))
         .ok()
         .flatten()
+}
+
+/// The decision the current subscriber's [`TracedLayer`](crate::TracedLayer) takes for a span
+/// started in `parent`, taken now so that what only a recorded span needs is not built for
+/// one the sampler drops. `None` when no layer decides (build everything). Pass it on with
+/// [`SpanStart::decided`], so that the layer does not decide again.
+pub(crate) fn decide(parent: &Context) -> Option<Presampled> {
+    tracing::dispatcher::get_default(|dispatch| {
+        dispatch
+            .downcast_ref::<crate::TracedLayer>()?
+            .presample(parent)
+    })
+}
+
+/// Whether `decision` drops the span.
+pub(crate) fn drops(decision: Option<Presampled>) -> bool {
+    matches!(decision, Some(Presampled::Drop(_)))
 }

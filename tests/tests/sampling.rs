@@ -259,3 +259,128 @@ async fn a_left_out_async_root_keeps_its_context_across_awaits() {
     assert_eq!(before, after);
     assert!(capture.spans().is_empty());
 }
+
+mod over_http {
+    //! The request attributes decide first too: a request the sampler drops builds no
+    //! attributes, and still sends its trace on, unsampled.
+
+    use std::sync::Arc;
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::http::HeaderMap as AxumHeaders;
+    use axum::routing::get;
+    use traced::sampling::SamplerKind;
+    use traced_tests::{Capture, SpanKind, serve};
+
+    const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    /// The downstream service: answers with the `traceparent` it received.
+    async fn echo(headers: AxumHeaders) -> String {
+        headers
+            .get("traceparent")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    #[traced::traced_client(template = "/echo")]
+    async fn fetch(url: &str) -> Result<String, reqwest::Error> {
+        reqwest::Client::new().get(url).send().await?.text().await
+    }
+
+    #[traced::traced_query("SELECT 1")]
+    async fn select_one(pool: &sqlx::SqlitePool) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT 1").fetch_one(pool).await
+    }
+
+    #[derive(Clone)]
+    struct App {
+        echo: Arc<str>,
+        pool: sqlx::SqlitePool,
+    }
+
+    #[traced::traced_handler]
+    async fn front(State(app): State<App>) -> String {
+        let one = select_one(&app.pool).await.expect("SELECT 1");
+        assert_eq!(one, 1);
+        fetch(&app.echo).await.expect("the echo service answers")
+    }
+
+    async fn start() -> String {
+        let echo = serve(Router::new().route("/echo", get(echo))).await;
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let app = App {
+            echo: format!("http://{echo}/echo").into(),
+            pool,
+        };
+        let front = serve(Router::new().route("/front", get(front)).with_state(app)).await;
+        format!("http://{front}/front")
+    }
+
+    #[tokio::test]
+    async fn an_unsampled_request_exports_nothing_and_sends_its_trace_on() {
+        let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOn);
+        let url = start().await;
+        let sent = reqwest::Client::new()
+            .get(&url)
+            .header("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-00"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            sent.starts_with(&format!("00-{TRACE_ID}-")) && sent.ends_with("-00"),
+            "downstream got {sent:?}"
+        );
+        assert!(
+            !sent.contains("00f067aa0ba902b7"),
+            "a span of ours is its parent"
+        );
+        assert!(capture.spans().is_empty(), "{:#?}", capture.spans());
+    }
+
+    /// Roots under a ratio: the decision taken before the attributes is the one the span
+    /// gets, so every exported server span has its attributes, and about half are exported.
+    #[tokio::test]
+    async fn ratio_roots_over_http_are_sampled_once_with_their_attributes() {
+        let capture = Capture::with_kind(SamplerKind::TraceIdRatio(0.5));
+        let url = start().await;
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            client.get(&url).send().await.unwrap().text().await.unwrap();
+        }
+        let spans = capture.spans();
+        let servers: Vec<_> = spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Server)
+            .collect();
+        assert!(
+            (60..=140).contains(&servers.len()),
+            "{} of 200 requests sampled at 0.5",
+            servers.len()
+        );
+        for server in servers {
+            assert_eq!(server.str_attr("http.route"), Some("/front"));
+            assert_eq!(server.str_attr("url.path"), Some("/front"));
+            let children: Vec<_> = spans
+                .iter()
+                .filter(|s| s.parent_span_id.as_deref() == Some(server.span_id.as_str()))
+                .collect();
+            assert_eq!(
+                children.len(),
+                2,
+                "the query and the request: {children:#?}"
+            );
+            for child in children {
+                assert_eq!(child.trace_id, server.trace_id);
+                assert!(
+                    child.str_attr("db.system.name") == Some("sqlite")
+                        || child.str_attr("url.template") == Some("/echo"),
+                    "{child:#?}"
+                );
+            }
+        }
+    }
+}

@@ -94,6 +94,8 @@ pub struct IncomingRequest {
     attributes: Vec<KeyValue>,
     parent: Context,
     start: SystemTime,
+    /// The sampler's decision, taken once the parent was known.
+    decision: Option<crate::sampling::Presampled>,
 }
 
 impl IncomingRequest {
@@ -108,10 +110,45 @@ impl IncomingRequest {
         let start = SystemTime::now();
         let config = config();
         let headers = parts.headers;
-        let mut attributes = Vec::with_capacity(14);
-
         let given_method = method.and_then(|m| Method::from_bytes(m.as_bytes()).ok());
         let method = parts.method.or(given_method.as_ref());
+
+        // The parent first: when the sampler drops the span, nothing else is built.
+        let mut parent = crate::propagation::extract(headers);
+        let mut forward = Vec::new();
+        for name in &config.forwarded_headers {
+            for value in headers.get_all(name) {
+                forward.push((name.clone(), value.clone()));
+            }
+        }
+        if !forward.is_empty() {
+            parent = parent.with_value(ForwardedHeaders {
+                headers: forward.into(),
+            });
+        }
+        let forced = config.force_trace_header.as_ref().is_some_and(|name| {
+            headers.get_all(name).iter().any(|value| {
+                let value = value.as_bytes().trim_ascii();
+                value.eq_ignore_ascii_case(b"true") || value == b"1"
+            })
+        });
+        if forced {
+            parent = parent.with_value(ForceTrace);
+        }
+        let decision = crate::span_start::decide(&parent);
+        if crate::span_start::drops(decision) {
+            let method = method.map_or("_OTHER", |m| super::method_attribute(m).0);
+            return Self {
+                method,
+                name: span_name(method, route),
+                attributes: Vec::new(),
+                parent,
+                start,
+                decision,
+            };
+        }
+
+        let mut attributes = Vec::with_capacity(14);
         let method_name = match method {
             Some(method) => push_method(&mut attributes, method),
             None => {
@@ -180,17 +217,13 @@ impl IncomingRequest {
         if let Some(version) = parts.version.and_then(protocol_version) {
             attributes.push(KeyValue::new(NETWORK_PROTOCOL_VERSION, version));
         }
-
-        let mut parent = crate::propagation::extract(headers);
-        let mut forward = Vec::new();
         for name in &config.forwarded_headers {
-            let mut values = Vec::new();
-            for value in headers.get_all(name) {
-                if let Ok(text) = value.to_str() {
-                    values.push(StringValue::from(text.to_owned()));
-                }
-                forward.push((name.clone(), value.clone()));
-            }
+            let values: Vec<StringValue> = headers
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .map(|text| StringValue::from(text.to_owned()))
+                .collect();
             if !values.is_empty() {
                 attributes.push(KeyValue::new(
                     Key::new(format!("http.request.header.{name}")),
@@ -198,19 +231,7 @@ impl IncomingRequest {
                 ));
             }
         }
-        if !forward.is_empty() {
-            parent = parent.with_value(ForwardedHeaders {
-                headers: forward.into(),
-            });
-        }
-        let forced = config.force_trace_header.as_ref().is_some_and(|name| {
-            headers.get_all(name).iter().any(|value| {
-                let value = value.as_bytes().trim_ascii();
-                value.eq_ignore_ascii_case(b"true") || value == b"1"
-            })
-        });
         if forced {
-            parent = parent.with_value(ForceTrace);
             attributes.push(KeyValue::new(FORCE_TRACE_ATTRIBUTE, true));
         }
 
@@ -220,6 +241,7 @@ impl IncomingRequest {
             attributes,
             parent,
             start,
+            decision,
         }
     }
 
@@ -227,6 +249,9 @@ impl IncomingRequest {
     /// `http.route`.
     pub fn set_route(&mut self, route: &str) {
         self.name = span_name(self.method, Some(route));
+        if crate::span_start::drops(self.decision) {
+            return;
+        }
         self.attributes.retain(|kv| kv.key != HTTP_ROUTE);
         self.attributes
             .push(KeyValue::new(HTTP_ROUTE, route.to_owned()));
@@ -263,6 +288,7 @@ impl IncomingRequest {
             .parent(self.parent)
             .attribute_vec(self.attributes)
             .start_time(self.start)
+            .decided(self.decision)
     }
 }
 
