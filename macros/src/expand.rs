@@ -347,13 +347,20 @@ fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
     }
     let krate = &spec.krate;
     let level = &spec.level;
+    let tracing = quote!(#krate::__private::tracing);
     quote! {
-        let __traced_skipped =
-            #krate::__private::skipped(#krate::__private::tracing::Level::#level);
-        let __traced_span = if __traced_skipped.is_some() {
-            #krate::__private::tracing::Span::none()
+        let __traced_skipped;
+        let __traced_span = if !#tracing::level_enabled!(#tracing::Level::#level) {
+            // Nobody takes spans of this level: the cheapest way out.
+            __traced_skipped = ::core::option::Option::None;
+            #tracing::Span::none()
         } else {
-            #create
+            __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
+            if __traced_skipped.is_some() {
+                #tracing::Span::none()
+            } else {
+                #create
+            }
         };
     }
 }
@@ -492,11 +499,28 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
         let skip = skip_when_disabled(spec);
-        let future = instrumented(quote!(async move { #bind #hint #body }));
+        let future = instrumented(quote!(__traced_future));
+        // A span nobody listens to (and none left out, whose context must be current): the
+        // body's future is awaited as it is. An axum handler still wraps its value.
+        let unlistened = match (&skip.is_empty(), may_skip(spec)) {
+            (true, _) => TokenStream::new(),
+            (false, true) => quote! {
+                if __traced_span.is_none() && __traced_skipped.is_none() {
+                    return __traced_future.await;
+                }
+            },
+            (false, false) => quote! {
+                if __traced_span.is_none() {
+                    return __traced_future.await;
+                }
+            },
+        };
         let new_body = quote_spanned! {body.span()=> {
             #create
             #scope
             #clone
+            let __traced_future = async move { #bind #hint #body };
+            #unlistened
             #[allow(clippy::let_unit_value)]
             let (__traced_ret, __traced_span) = #future.await;
             #skip

@@ -117,7 +117,8 @@ impl TracedLayer {
     /// sampler drops and that may be left out; what it then runs in.
     pub(crate) fn skip(&self, dispatch: &tracing::Dispatch, level: Level) -> Option<Skipped> {
         let sampler = self.sampler?;
-        if level <= self.skip_unsampled? {
+        if level <= self.skip_unsampled? || sampler == SamplerKind::AlwaysOn {
+            // Shown elsewhere, or never dropped (force trace only adds to what is kept).
             return None;
         }
         let registry = dispatch.downcast_ref::<Registry>()?;

@@ -90,7 +90,7 @@ impl SpanStart {
     /// with them.
     #[inline]
     pub fn create(self, create: impl FnOnce() -> tracing::Span) -> tracing::Span {
-        let previous = PENDING.with(|slot| slot.replace(Some(self)));
+        let previous = PENDING.with(|slot| slot.replace(Some(Box::new(self))));
         let span = create();
         PENDING.with(|slot| *slot.borrow_mut() = previous);
         span
@@ -98,11 +98,13 @@ impl SpanStart {
 }
 
 thread_local! {
-    static PENDING: RefCell<Option<SpanStart>> = const { RefCell::new(None) };
+    /// Boxed: every span's creation takes this slot, most find it empty, and an empty
+    /// `Option<Box<_>>` is one word to move instead of the whole `SpanStart`.
+    static PENDING: RefCell<Option<Box<SpanStart>>> = const { RefCell::new(None) };
 }
 
 /// The options of the span being created, if it was created through [`SpanStart::create`].
-pub(crate) fn take() -> Option<SpanStart> {
+pub(crate) fn take() -> Option<Box<SpanStart>> {
     PENDING
         .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()))
         .ok()

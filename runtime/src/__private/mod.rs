@@ -34,13 +34,11 @@ pub use crate::span_start::SpanStart;
 
 pub use crate::layer::Skipped;
 
-/// Asked by `#[traced]` before it creates its span: `Some` when the layer leaves the span
-/// out because the sampler drops it (see `TracedLayer::skip_unsampled`).
+/// Asked by `#[traced]` before it creates a span of an enabled level: `Some` when the
+/// layer leaves the span out because the sampler drops it (see
+/// `TracedLayer::skip_unsampled`).
 #[inline]
 pub fn skipped(level: tracing::Level) -> Option<Skipped> {
-    if level > tracing::level_filters::LevelFilter::current() {
-        return None;
-    }
     tracing::dispatcher::get_default(|dispatch| {
         dispatch
             .downcast_ref::<crate::TracedLayer>()?
