@@ -4,6 +4,12 @@
 //! closes, this one starts the SDK span eagerly, in `on_new_span`: the sampler decides once,
 //! with the name, kind, attributes and links the span was created with, and an unsampled
 //! span never has its later fields, events or status visited at all.
+//!
+//! Told the provider's sampler ([`TracedLayer::with_sampler`]), the layer takes that
+//! decision itself, before anything is built (none of the standard samplers reads a span's
+//! name, kind or attributes): a dropped span is a span context with ids of ours, never an
+//! SDK span, and a plain `#[traced]` span may not be created at all
+//! ([`TracedLayer::skip_unsampled`]).
 
 use std::borrow::Cow;
 
