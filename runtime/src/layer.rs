@@ -28,6 +28,7 @@ use tracing_subscriber::Registry;
 use tracing_subscriber::layer::Context as LayerContext;
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::entered;
 use crate::sampling::{Presampled, SamplerKind, ids};
 use crate::span_start;
 
@@ -55,6 +56,9 @@ use crate::span_start;
 pub struct TracedLayer {
     tracer: SdkTracer,
     sampler: Option<SamplerKind>,
+    /// This layer's number in the per-thread record of entered spans (set when it is put
+    /// on a subscriber).
+    instance: u64,
     /// Spans of a level that this filter does not enable may be left out when the sampler
     /// drops them (see [`TracedLayer::skip_unsampled`]).
     skip_unsampled: Option<LevelFilter>,
@@ -69,6 +73,7 @@ impl TracedLayer {
         Self {
             tracer,
             sampler: None,
+            instance: 0,
             skip_unsampled: None,
             ratio_roots: Arc::new(AtomicBool::new(true)),
         }
@@ -127,9 +132,19 @@ impl TracedLayer {
             // Shown elsewhere, or never dropped (force trace only adds to what is kept).
             return None;
         }
+        // A child decides as its parent did, under every standard sampler.
+        match entered::innermost(self.instance) {
+            Some(entered::Decided::Dropped) => return Some(Skipped { root: None }),
+            Some(entered::Decided::Sampled) => return None,
+            _ => {}
+        }
         let registry = dispatch.downcast_ref::<Registry>()?;
         let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
-        if let Some(id) = registry.current_span().id() {
+        let current = match entered::nothing_entered() {
+            true => None,
+            false => registry.current_span().id().cloned(),
+        };
+        if let Some(id) = &current {
             let span = registry.span(id)?;
             let extensions = span.extensions();
             if let Some(otel) = extensions.get::<OtelSpan>() {
@@ -482,6 +497,7 @@ where
                     span_ref
                         .extensions_mut()
                         .insert(OtelSpan::new(SpanHandle::Dropped(sc), parent_cx));
+                    entered::created(self.instance, id.into_u64(), entered::Decided::Dropped);
                     return;
                 }
                 Presampled::Sample(trace_id) => preset = trace_id,
@@ -532,9 +548,28 @@ where
         if let Some(status) = status {
             span.set_status(status);
         }
+        // Only a sampled span is known to have sampled children (a recorded but unsampled
+        // one, from another sampler, is left to the look-up).
+        let decided = match span.span_context().is_sampled() {
+            true => entered::Decided::Sampled,
+            false => entered::Decided::Unknown,
+        };
         span_ref
             .extensions_mut()
             .insert(OtelSpan::new(SpanHandle::Sdk(Box::new(span)), parent_cx));
+        entered::created(self.instance, id.into_u64(), decided);
+    }
+
+    fn on_layer(&mut self, _subscriber: &mut S) {
+        self.instance = entered::new_instance();
+    }
+
+    fn on_enter(&self, id: &Id, _ctx: LayerContext<'_, S>) {
+        entered::enter(self.instance, id.into_u64());
+    }
+
+    fn on_exit(&self, id: &Id, _ctx: LayerContext<'_, S>) {
+        entered::exit(self.instance, id.into_u64());
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {

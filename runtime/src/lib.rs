@@ -30,6 +30,7 @@
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod db;
+mod entered;
 mod error_recording;
 pub mod export;
 pub mod http;

@@ -384,3 +384,56 @@ mod over_http {
         }
     }
 }
+
+/// The skip question reads what was decided for the innermost entered span; a span entered
+/// on another thread than the one that created it is looked up instead. Either way a
+/// child decides as its parent did.
+#[test]
+fn children_decide_as_their_parent_whichever_thread_made_it() {
+    let capture = Capture::with_kind_skipping(SamplerKind::ParentBasedAlwaysOn, LevelFilter::OFF);
+    // A sampled parent made and entered here: its children are kept.
+    let (_, (exists, inner), _) = outer_probe();
+    assert!(exists && inner.is_sampled());
+    assert_eq!(
+        capture.spans().iter().filter(|s| s.name == "probe").count(),
+        1
+    );
+
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    let made_elsewhere = |remote_flags: &'static str| {
+        let dispatch = dispatch.clone();
+        std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || {
+                SpanStart::default()
+                    .parent(remote(remote_flags))
+                    .create(|| tracing::info_span!("made elsewhere"))
+            })
+        })
+        .join()
+        .unwrap()
+    };
+    let own_id = |span: &tracing::Span| traced::context_of(span).span().span_context().span_id();
+    let sampled = made_elsewhere("01");
+    let (_, sc) = sampled.in_scope(probe);
+    assert!(sc.is_sampled(), "a sampled parent's child is kept");
+    assert_ne!(
+        sc.span_id(),
+        own_id(&sampled),
+        "the child has a span of its own"
+    );
+    let unsampled = made_elsewhere("00");
+    let (_, sc) = unsampled.in_scope(probe);
+    assert!(!sc.is_sampled());
+    assert_eq!(
+        sc.span_id(),
+        own_id(&unsampled),
+        "an unsampled parent's child is left out: it runs in its parent's context"
+    );
+    assert_eq!(
+        sc.trace_id(),
+        TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736)
+    );
+    drop((sampled, unsampled));
+    let probes = capture.spans().iter().filter(|s| s.name == "probe").count();
+    assert_eq!(probes, 2, "the two children of sampled parents");
+}
