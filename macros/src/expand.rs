@@ -584,12 +584,8 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     };
     let run_unlistened = if may_skip(spec) {
         quote! {
-            return match __traced_skipped {
-                ::core::option::Option::Some(__traced_skipped) => {
-                    __traced_skipped.run(__traced_body)
-                }
-                ::core::option::Option::None => __traced_body(),
-            };
+            let __traced_attached = #krate::__private::attach(__traced_skipped);
+            return __traced_body();
         }
     } else {
         quote!(return __traced_body();)

@@ -46,14 +46,14 @@ pub fn skipped(level: tracing::Level) -> Option<Skipped> {
     })
 }
 
-impl Skipped {
-    /// Runs a synchronous body in the context the left-out span would have had.
-    #[inline]
-    pub fn run<R>(self, body: impl FnOnce() -> R) -> R {
-        let _attached = self.root.map(opentelemetry::Context::attach);
-        body()
-    }
+/// For a synchronous body whose span was left out: makes the left-out root's context
+/// current until the guard drops (not generic, so not compiled again for every function).
+#[inline]
+pub fn attach(skipped: Option<Skipped>) -> Option<opentelemetry::ContextGuard> {
+    skipped?.root.map(opentelemetry::Context::attach)
+}
 
+impl Skipped {
     /// The context an async body must run in (made current on every poll), if any.
     #[inline]
     pub fn into_context(self) -> Option<opentelemetry::Context> {
