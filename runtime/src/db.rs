@@ -202,7 +202,7 @@ pub fn query_start(
     target: impl FnOnce() -> Target,
     info: Option<&QueryInfo>,
 ) -> SpanStart {
-    let decision = crate::span_start::decide(&crate::current_context());
+    let decision = crate::span_start::decide_here();
     if crate::span_start::drops(decision) {
         // Dropped: neither the pool's options nor the SQL's analysis are read.
         return SpanStart::default().decided(decision);

@@ -124,6 +124,13 @@ impl TracedLayer {
         Some(self.sampler?.presample(parent, ratio_roots))
     }
 
+    /// Whether the innermost span entered on this thread is this layer's and sampled (so
+    /// a child started in the current context is sampled too, the sampler has it).
+    pub(crate) fn innermost_sampled(&self) -> bool {
+        self.sampler.is_some()
+            && entered::innermost(self.instance) == Some(entered::Decided::Sampled)
+    }
+
     /// Whether a span of `level` about to be created in the current context is one the
     /// sampler drops and that may be left out; what it then runs in.
     pub(crate) fn skip(&self, dispatch: &tracing::Dispatch, level: Level) -> Option<Skipped> {

@@ -123,6 +123,18 @@ pub(crate) fn decide(parent: &Context) -> Option<Presampled> {
     })
 }
 
+/// [`decide`] for a span started in the current context. Under a sampled span entered
+/// here the answer is known without building that context (see `entered`).
+pub(crate) fn decide_here() -> Option<Presampled> {
+    tracing::dispatcher::get_default(|dispatch| {
+        let layer = dispatch.downcast_ref::<crate::TracedLayer>()?;
+        match layer.innermost_sampled() {
+            true => Some(Presampled::Sample(None)),
+            false => layer.presample(&crate::current_context()),
+        }
+    })
+}
+
 /// Whether `decision` drops the span.
 pub(crate) fn drops(decision: Option<Presampled>) -> bool {
     matches!(decision, Some(Presampled::Drop(_)))
