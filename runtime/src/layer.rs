@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use opentelemetry::trace::{
     Link, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt as _, TraceFlags,
-    Tracer as _,
+    TraceId, TraceState, Tracer as _,
 };
 use opentelemetry::{Context, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::SdkTracer;
@@ -171,17 +171,33 @@ impl TracedLayer {
             // Children of an unsampled span are dropped as it is: they run in its context.
             return Some(Skipped { root: None });
         }
-        let sc = SpanContext::new(
-            trace_id,
-            ids::span_id(),
-            TraceFlags::default(),
-            false,
-            Default::default(),
-        );
+        let sc = dropped_span_context(trace_id, TraceState::default());
         Some(Skipped {
             root: Some(parent.with_remote_span_context(sc)),
         })
     }
+}
+
+/// Runs `f` on the current subscriber's `TracedLayer`, if it has one: what the attributes
+/// ask the layer before a span exists.
+#[inline]
+pub(crate) fn with_current_layer<R>(
+    mut f: impl FnMut(&TracedLayer, &tracing::Dispatch) -> Option<R>,
+) -> Option<R> {
+    tracing::dispatcher::get_default(|dispatch| {
+        f(dispatch.downcast_ref::<TracedLayer>()?, dispatch)
+    })
+}
+
+/// The span context of a span the sampler dropped: our own span id, no flags.
+fn dropped_span_context(trace_id: TraceId, trace_state: TraceState) -> SpanContext {
+    SpanContext::new(
+        trace_id,
+        ids::span_id(),
+        TraceFlags::default(),
+        false,
+        trace_state,
+    )
 }
 
 /// A span left out because the sampler drops it. A root gets a context of its own (a new
@@ -494,13 +510,7 @@ where
             match decision {
                 Presampled::Drop(trace_id) => {
                     let trace_state = parent_cx.span().span_context().trace_state().clone();
-                    let sc = SpanContext::new(
-                        trace_id,
-                        ids::span_id(),
-                        TraceFlags::default(),
-                        false,
-                        trace_state,
-                    );
+                    let sc = dropped_span_context(trace_id, trace_state);
                     span_ref
                         .extensions_mut()
                         .insert(OtelSpan::new(SpanHandle::Dropped(sc), parent_cx));

@@ -116,22 +116,15 @@ pub(crate) fn take() -> Option<Box<SpanStart>> {
 /// one the sampler drops. `None` when no layer decides (build everything). Pass it on with
 /// [`SpanStart::decided`], so that the layer does not decide again.
 pub(crate) fn decide(parent: &Context) -> Option<Presampled> {
-    tracing::dispatcher::get_default(|dispatch| {
-        dispatch
-            .downcast_ref::<crate::TracedLayer>()?
-            .presample(parent)
-    })
+    crate::layer::with_current_layer(|layer, _| layer.presample(parent))
 }
 
 /// [`decide`] for a span started in the current context. Under a sampled span entered
 /// here the answer is known without building that context (see `entered`).
 pub(crate) fn decide_here() -> Option<Presampled> {
-    tracing::dispatcher::get_default(|dispatch| {
-        let layer = dispatch.downcast_ref::<crate::TracedLayer>()?;
-        match layer.innermost_sampled() {
-            true => Some(Presampled::Sample(None)),
-            false => layer.presample(&crate::current_context()),
-        }
+    crate::layer::with_current_layer(|layer, _| match layer.innermost_sampled() {
+        true => Some(Presampled::Sample(None)),
+        false => layer.presample(&crate::current_context()),
     })
 }
 

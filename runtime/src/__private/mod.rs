@@ -39,11 +39,7 @@ pub use crate::layer::Skipped;
 /// `TracedLayer::skip_unsampled`).
 #[inline]
 pub fn skipped(level: tracing::Level) -> Option<Skipped> {
-    tracing::dispatcher::get_default(|dispatch| {
-        dispatch
-            .downcast_ref::<crate::TracedLayer>()?
-            .skip(dispatch, level)
-    })
+    crate::layer::with_current_layer(|layer, dispatch| layer.skip(dispatch, level))
 }
 
 /// For a synchronous body whose span was left out: makes the left-out root's context
