@@ -356,11 +356,42 @@ fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
             #tracing::Span::none()
         } else {
             __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
-            if __traced_skipped.is_some() {
+            if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
                 #tracing::Span::none()
             } else {
                 #create
             }
+        };
+    }
+}
+
+/// Whether the body may be wrapped before the span is created: a plain span whose fields
+/// evaluate nothing (none has a value, and the body does not `record!`), so that moving the
+/// arguments into the body first changes nothing. Then a span nobody listens to returns at
+/// the first question, with nothing to undo.
+fn body_first(spec: &SpanSpec, records: bool) -> bool {
+    may_skip(spec) && !records && spec.fields.iter().all(|field| field.value.is_none())
+}
+
+/// The level question, the sampler's question and the creation, each returning at once
+/// with the body's value (`run` runs the body) when there is no span to make.
+fn early_creation(spec: &SpanSpec, run: &TokenStream) -> TokenStream {
+    let krate = &spec.krate;
+    let level = &spec.level;
+    let tracing = quote!(#krate::__private::tracing);
+    let create = span_creation(spec);
+    quote! {
+        if !#tracing::level_enabled!(#tracing::Level::#level) {
+            // Nobody takes spans of this level: the cheapest way out.
+            return #run;
+        }
+        let __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
+        // `matches!` reads the variant without borrowing (a borrow would keep room for it
+        // across an async body's awaits).
+        let __traced_span = if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
+            #tracing::Span::none()
+        } else {
+            #create
         };
     }
 }
@@ -493,6 +524,36 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     let outcome = outcome(spec);
     let handle = syn::Ident::new(HANDLE, Span::call_site());
 
+    if item.sig.asyncness.is_some() && body_first(spec, records) {
+        let hint = return_type_hint(&item.sig.output);
+        let body = &item.block;
+        let early = early_creation(spec, &quote!(__traced_future.await));
+        let tail = tail(spec);
+        let new_body = quote_spanned! {body.span()=> {
+            let __traced_future = async move { #hint #body };
+            #early
+            let ::core::option::Option::Some((__traced_span, __traced_context)) =
+                #krate::__private::run_in(__traced_span, __traced_skipped)
+            else {
+                return __traced_future.await;
+            };
+            #[allow(clippy::let_unit_value)]
+            let (__traced_ret, __traced_span) = #krate::__private::Instrumented::with_context(
+                __traced_future,
+                __traced_span,
+                __traced_context,
+            )
+            .await;
+            if __traced_span.is_none() {
+                return __traced_ret;
+            }
+            #outcome
+            #tail
+        }};
+        *item.block = syn::parse2(new_body).expect("generated block parses");
+        return quote!(#item);
+    }
+
     if item.sig.asyncness.is_some() {
         let hint = return_type_hint(&item.sig.output);
         let body = &item.block;
@@ -582,6 +643,25 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     } else {
         quote!(#body)
     };
+    if body_first(spec, records) {
+        let early = early_creation(spec, &quote!(__traced_body()));
+        let new_body = quote_spanned! {item.block.span()=> {
+            #[allow(unused_mut)]
+            let mut __traced_body = move || { #hint #body };
+            #early
+            if __traced_span.is_none() {
+                let __traced_attached = #krate::__private::attach(__traced_skipped);
+                return __traced_body();
+            }
+            #[allow(clippy::let_unit_value)]
+            let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
+            #outcome
+            #krate::__private::finish(&__traced_span);
+            __traced_ret
+        }};
+        *item.block = syn::parse2(new_body).expect("generated block parses");
+        return quote!(#item);
+    }
     let run_unlistened = if may_skip(spec) {
         quote! {
             let __traced_attached = #krate::__private::attach(__traced_skipped);

@@ -49,6 +49,20 @@ pub fn attach(skipped: Option<Skipped>) -> Option<opentelemetry::ContextGuard> {
     skipped?.root.map(opentelemetry::Context::attach)
 }
 
+/// What an async body runs in: its span, or the context of a span left out; `None` when
+/// there is neither (the body's future is then awaited as it is). Both are taken by value:
+/// a borrow before an `.await` would keep room for them in the function's future.
+#[inline]
+pub fn run_in(
+    span: tracing::Span,
+    skipped: Option<Skipped>,
+) -> Option<(tracing::Span, Option<opentelemetry::Context>)> {
+    if span.is_none() && skipped.is_none() {
+        return None;
+    }
+    Some((span, skipped.and_then(Skipped::into_context)))
+}
+
 impl Skipped {
     /// The context an async body must run in (made current on every poll), if any.
     #[inline]
