@@ -293,7 +293,8 @@ pub(crate) fn resolve(
             false
         }
         Some(flag) => flag.0,
-        None => true,
+        // A value that is plainly not a `Result` has no `Err` to look for: no code for it.
+        None => !matches!(&item.sig.output, ReturnType::Type(_, ty) if plainly_not_result(ty)),
     };
     if let Some(ret) = &args.ret
         && returns_nothing
@@ -653,4 +654,25 @@ fn request_parameter(item: &ItemFn) -> Option<Result<Ident, Box<Pat>>> {
             other => Err(Box::new(other.clone())),
         })
     })
+}
+
+/// Whether `ty` is written as a type that is never a `Result`: a primitive, a tuple, an
+/// array, or a standard container by its usual name (`String`, `Vec<_>`, `Option<_>`, ...).
+/// An alias or any other name might be a `Result`, so it is not.
+fn plainly_not_result(ty: &Type) -> bool {
+    const NAMES: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64", "String", "Vec", "Option", "Box", "Arc", "Rc", "HashMap",
+        "BTreeMap", "HashSet", "BTreeSet", "VecDeque",
+    ];
+    match ty {
+        Type::Tuple(_) | Type::Array(_) => true,
+        Type::Paren(inner) => plainly_not_result(&inner.elem),
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| NAMES.iter().any(|name| last.ident == name)),
+        _ => false,
+    }
 }
