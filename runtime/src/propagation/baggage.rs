@@ -8,9 +8,11 @@ use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
+use super::carrier::{Carrier, Field};
 use super::trim_ows;
 
 const BAGGAGE: &str = "baggage";
+const BAGGAGE_FIELD: Field = Field::new(BAGGAGE);
 
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [BAGGAGE.to_owned()]);
 
@@ -109,12 +111,23 @@ impl TextMapPropagator for BaggagePropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(lines) = extractor.get_all(BAGGAGE) else {
-            return cx.clone();
-        };
+        self.extract_from(cx, Carrier::Extractor(extractor))
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(FIELDS.as_slice())
+    }
+}
+
+impl BaggagePropagator {
+    /// What [`TextMapPropagator::extract_with_context`] does, on any carrier.
+    pub(crate) fn extract_from(&self, cx: &Context, carrier: Carrier<'_>) -> Context {
         let mut kept = Vec::new();
         let mut bytes = 0;
-        for member in lines.iter().flat_map(|line| line.split(',')) {
+        for member in carrier
+            .lines(&BAGGAGE_FIELD)
+            .flat_map(|line| line.split(','))
+        {
             if kept.len() == MAX_MEMBERS {
                 break;
             }
@@ -136,10 +149,6 @@ impl TextMapPropagator for BaggagePropagator {
         } else {
             cx.with_baggage(kept)
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(FIELDS.as_slice())
     }
 }
 

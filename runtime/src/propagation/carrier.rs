@@ -49,6 +49,63 @@ impl Extractor for HeaderExtractor<'_> {
     }
 }
 
+/// A header a propagator reads: its name as text (for an [`Extractor`]) and as a
+/// [`HeaderName`] (for a [`HeaderMap`], looked up without parsing the name again).
+pub(crate) struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) header: HeaderName,
+}
+
+impl Field {
+    /// `name` must be a lowercase header name (checked when the constant is built).
+    pub(crate) const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            header: HeaderName::from_static(name),
+        }
+    }
+}
+
+/// Where this crate's propagators read from: the headers of a request directly (what
+/// [`extract`](super::extract) passes; no list of lines is built), or any [`Extractor`].
+#[derive(Clone, Copy)]
+pub(crate) enum Carrier<'a> {
+    Headers(&'a HeaderMap),
+    Extractor(&'a dyn Extractor),
+}
+
+impl<'a> Carrier<'a> {
+    /// Every line of `field`, in order, as [`HeaderExtractor::get_all`] gives them.
+    pub(crate) fn lines(self, field: &Field) -> Lines<'a> {
+        match self {
+            Carrier::Headers(headers) => Lines::Headers(headers.get_all(&field.header).iter()),
+            Carrier::Extractor(extractor) => Lines::Listed(
+                extractor
+                    .get_all(field.name)
+                    .unwrap_or_default()
+                    .into_iter(),
+            ),
+        }
+    }
+}
+
+/// The lines of one header.
+pub(crate) enum Lines<'a> {
+    Headers(http::header::ValueIter<'a, HeaderValue>),
+    Listed(std::vec::IntoIter<&'a str>),
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Lines::Headers(values) => values.next().map(line_text),
+            Lines::Listed(lines) => lines.next(),
+        }
+    }
+}
+
 /// Writes headers on an outgoing request or response.
 ///
 /// [`Injector::set`] replaces every line the header had, so a request that is retried, or

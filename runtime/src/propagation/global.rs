@@ -1,5 +1,6 @@
 //! The process-wide propagator, `OTEL_PROPAGATORS`, and extract/inject on `http` headers.
 
+use std::any::Any;
 use std::error::Error;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -9,14 +10,51 @@ use opentelemetry::Context;
 use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 
+use super::carrier::Carrier;
 use super::{
     B3Propagator, BaggagePropagator, HeaderExtractor, HeaderInjector, TraceContextPropagator,
 };
 
 type Shared = Arc<dyn TextMapPropagator + Send + Sync>;
 
+/// The process-wide propagator. This crate's own propagators are kept as they are, so that
+/// [`extract`] reads a `HeaderMap` directly instead of through the [`Extractor`] trait
+/// (which lists every header's lines in a new `Vec`).
+#[derive(Clone)]
+enum Global {
+    Ours(Arc<Propagators>),
+    Other(Shared),
+}
+
 /// `None` until first used or set; then what [`with_propagator`] lends.
-static GLOBAL: RwLock<Option<Shared>> = RwLock::new(None);
+static GLOBAL: RwLock<Option<Global>> = RwLock::new(None);
+
+/// One of the propagators in [`Propagators`]: this crate's own, which read `http` headers
+/// directly, or any other.
+#[derive(Debug)]
+enum Member {
+    TraceContext(TraceContextPropagator),
+    Baggage(BaggagePropagator),
+    Other(Box<dyn TextMapPropagator + Send + Sync>),
+}
+
+impl Member {
+    fn get(&self) -> &(dyn TextMapPropagator + Send + Sync) {
+        match self {
+            Member::TraceContext(p) => p,
+            Member::Baggage(p) => p,
+            Member::Other(p) => &**p,
+        }
+    }
+
+    fn extract_from(&self, cx: &Context, headers: &HeaderMap) -> Context {
+        match self {
+            Member::TraceContext(p) => p.extract_from(cx, Carrier::Headers(headers)),
+            Member::Baggage(p) => p.extract_from(cx, Carrier::Headers(headers)),
+            Member::Other(p) => p.extract_with_context(cx, &HeaderExtractor(headers)),
+        }
+    }
+}
 
 /// Several propagators used as one, in order: each extracts into the context the one before
 /// it returned (so the last to find a trace context wins), and all inject.
@@ -25,15 +63,19 @@ static GLOBAL: RwLock<Option<Shared>> = RwLock::new(None);
 /// [`from_env_value`] builds one from that variable's syntax.
 #[derive(Debug)]
 pub struct Propagators {
-    members: Vec<Box<dyn TextMapPropagator + Send + Sync>>,
+    members: Vec<Member>,
     fields: Vec<String>,
 }
 
 impl Propagators {
     /// These propagators, in this order.
     pub fn new(members: Vec<Box<dyn TextMapPropagator + Send + Sync>>) -> Self {
+        Self::of(members.into_iter().map(Member::Other).collect())
+    }
+
+    fn of(members: Vec<Member>) -> Self {
         let mut fields: Vec<String> = Vec::new();
-        for field in members.iter().flat_map(|member| member.fields()) {
+        for field in members.iter().flat_map(|member| member.get().fields()) {
             if !fields.iter().any(|seen| seen == field) {
                 fields.push(field.to_owned());
             }
@@ -43,20 +85,32 @@ impl Propagators {
 
     /// No propagation at all (`OTEL_PROPAGATORS=none`).
     pub fn none() -> Self {
-        Self::new(Vec::new())
+        Self::of(Vec::new())
     }
 
     /// Whether there is no propagator in it.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
+
+    /// [`TextMapPropagator::extract_with_context`] on `http` headers, read directly by this
+    /// crate's propagators.
+    fn extract_from(&self, cx: &Context, headers: &HeaderMap) -> Context {
+        match self.members.as_slice() {
+            // The usual case, without cloning the context first.
+            [first, rest @ ..] => rest.iter().fold(first.extract_from(cx, headers), |cx, m| {
+                m.extract_from(&cx, headers)
+            }),
+            [] => cx.clone(),
+        }
+    }
 }
 
 impl Default for Propagators {
     fn default() -> Self {
-        Self::new(vec![
-            Box::new(TraceContextPropagator::new()),
-            Box::new(BaggagePropagator::new()),
+        Self::of(vec![
+            Member::TraceContext(TraceContextPropagator::new()),
+            Member::Baggage(BaggagePropagator::new()),
         ])
     }
 }
@@ -64,13 +118,13 @@ impl Default for Propagators {
 impl TextMapPropagator for Propagators {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         for member in &self.members {
-            member.inject_context(cx, injector);
+            member.get().inject_context(cx, injector);
         }
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         self.members.iter().fold(cx.clone(), |cx, member| {
-            member.extract_with_context(&cx, extractor)
+            member.get().extract_with_context(&cx, extractor)
         })
     }
 
@@ -137,17 +191,17 @@ pub fn from_env_value(value: &str) -> Result<Propagators, UnknownPropagator> {
         return Ok(Propagators::default());
     }
     let mut seen: Vec<String> = Vec::new();
-    let mut members: Vec<Box<dyn TextMapPropagator + Send + Sync>> = Vec::new();
+    let mut members: Vec<Member> = Vec::new();
     for name in names {
         let lower = name.to_ascii_lowercase();
         if seen.contains(&lower) {
             continue;
         }
         match lower.as_str() {
-            "tracecontext" => members.push(Box::new(TraceContextPropagator::new())),
-            "baggage" => members.push(Box::new(BaggagePropagator::new())),
-            "b3" => members.push(Box::new(B3Propagator::single())),
-            "b3multi" => members.push(Box::new(B3Propagator::multi())),
+            "tracecontext" => members.push(Member::TraceContext(TraceContextPropagator::new())),
+            "baggage" => members.push(Member::Baggage(BaggagePropagator::new())),
+            "b3" => members.push(Member::Other(Box::new(B3Propagator::single()))),
+            "b3multi" => members.push(Member::Other(Box::new(B3Propagator::multi()))),
             "none" => {}
             _ => {
                 return Err(UnknownPropagator {
@@ -157,7 +211,7 @@ pub fn from_env_value(value: &str) -> Result<Propagators, UnknownPropagator> {
         }
         seen.push(lower);
     }
-    Ok(Propagators::new(members))
+    Ok(Propagators::of(members))
 }
 
 /// What the process uses when nothing was set: `OTEL_PROPAGATORS`, or the default when it is
@@ -172,7 +226,49 @@ fn from_env_or_default(value: Option<&str>) -> Propagators {
 /// Replaces the propagator that [`extract`], [`inject`] and [`with_propagator`] use, for the
 /// whole process.
 pub fn set_propagator(propagator: impl TextMapPropagator + Send + Sync + 'static) {
-    *GLOBAL.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(propagator));
+    let global = ours(propagator).map_or_else(Global::Other, Global::Ours);
+    *GLOBAL.write().unwrap_or_else(PoisonError::into_inner) = Some(global);
+}
+
+/// `propagator` as [`Propagators`], when it is one of this crate's (what [`extract`] reads
+/// headers with directly); otherwise as it is.
+fn ours<P: TextMapPropagator + Send + Sync + 'static>(
+    propagator: P,
+) -> Result<Arc<Propagators>, Shared> {
+    let mut slot = Some(propagator);
+    let any: &mut dyn Any = &mut slot;
+    if let Some(p) = any.downcast_mut::<Option<Propagators>>() {
+        return Ok(Arc::new(p.take().expect("just set")));
+    }
+    if let Some(p) = any.downcast_mut::<Option<TraceContextPropagator>>() {
+        let p = p.take().expect("just set");
+        return Ok(Arc::new(Propagators::of(vec![Member::TraceContext(p)])));
+    }
+    if let Some(p) = any.downcast_mut::<Option<BaggagePropagator>>() {
+        let p = p.take().expect("just set");
+        return Ok(Arc::new(Propagators::of(vec![Member::Baggage(p)])));
+    }
+    Err(Arc::new(slot.take().expect("not taken")))
+}
+
+/// The process-wide propagator, set or read from the environment the first time. The lock
+/// is not held once this returns.
+fn global() -> Global {
+    let current = GLOBAL
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    match current {
+        Some(global) => global,
+        None => {
+            let mut slot = GLOBAL.write().unwrap_or_else(PoisonError::into_inner);
+            slot.get_or_insert_with(|| {
+                let value = std::env::var("OTEL_PROPAGATORS").ok();
+                Global::Ours(Arc::new(from_env_or_default(value.as_deref())))
+            })
+            .clone()
+        }
+    }
 }
 
 /// Runs `f` with the process-wide propagator: the one given to [`set_propagator`], or else
@@ -181,22 +277,10 @@ pub fn set_propagator(propagator: impl TextMapPropagator + Send + Sync + 'static
 ///
 /// The lock is not held while `f` runs, so `f` may call [`set_propagator`].
 pub fn with_propagator<R>(f: impl FnOnce(&dyn TextMapPropagator) -> R) -> R {
-    let current = GLOBAL
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let propagator = match current {
-        Some(propagator) => propagator,
-        None => {
-            let mut slot = GLOBAL.write().unwrap_or_else(PoisonError::into_inner);
-            slot.get_or_insert_with(|| {
-                let value = std::env::var("OTEL_PROPAGATORS").ok();
-                Arc::new(from_env_or_default(value.as_deref()))
-            })
-            .clone()
-        }
-    };
-    f(&*propagator)
+    match global() {
+        Global::Ours(propagators) => f(&*propagators),
+        Global::Other(propagator) => f(&*propagator),
+    }
 }
 
 /// The context of an incoming request: what the process-wide propagator finds in `headers`,
@@ -208,7 +292,12 @@ pub fn extract(headers: &HeaderMap) -> Context {
 /// What the process-wide propagator finds in `headers`, on top of `parent`: where nothing
 /// valid is found, `parent`'s span and baggage stay.
 pub fn extract_with(parent: &Context, headers: &HeaderMap) -> Context {
-    with_propagator(|propagator| propagator.extract_with_context(parent, &HeaderExtractor(headers)))
+    match global() {
+        Global::Ours(propagators) => propagators.extract_from(parent, headers),
+        Global::Other(propagator) => {
+            propagator.extract_with_context(parent, &HeaderExtractor(headers))
+        }
+    }
 }
 
 /// Writes the trace context and baggage of `cx` into `headers` with the process-wide

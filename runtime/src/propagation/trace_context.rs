@@ -9,10 +9,13 @@ use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
 
+use super::carrier::{Carrier, Field};
 use super::{lower_hex_u128, trim_ows};
 
 const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
+const TRACEPARENT_FIELD: Field = Field::new(TRACEPARENT);
+const TRACESTATE_FIELD: Field = Field::new(TRACESTATE);
 
 static FIELDS: LazyLock<[String; 2]> =
     LazyLock::new(|| [TRACEPARENT.to_owned(), TRACESTATE.to_owned()]);
@@ -185,23 +188,31 @@ impl TextMapPropagator for TraceContextPropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let lines = extractor.get_all(TRACEPARENT).unwrap_or_default();
-        let [line] = lines.as_slice() else {
+        self.extract_from(cx, Carrier::Extractor(extractor))
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(FIELDS.as_slice())
+    }
+}
+
+impl TraceContextPropagator {
+    /// What [`TextMapPropagator::extract_with_context`] does, on any carrier.
+    pub(crate) fn extract_from(&self, cx: &Context, carrier: Carrier<'_>) -> Context {
+        let mut lines = carrier.lines(&TRACEPARENT_FIELD);
+        let (Some(line), None) = (lines.next(), lines.next()) else {
             return cx.clone();
         };
         let Some(parent) = parse_traceparent(line) else {
             return cx.clone();
         };
-        let members = extractor
-            .get_all(TRACESTATE)
-            .and_then(|lines| parse_tracestate(&lines));
+        let members = parse_tracestate(carrier.lines(&TRACESTATE_FIELD))
+            .filter(|members| !members.is_empty());
         let trace_state = members
             .as_deref()
             .and_then(|members| TraceState::from_key_value(members.iter().copied()).ok())
             .unwrap_or_default();
-        let tracestate = members
-            .filter(|members| !members.is_empty())
-            .map(|members| join_members(&members));
+        let tracestate = members.map(|members| join_members(&members));
         let flags = parent.flags & (SAMPLED | RANDOM);
         let sc = SpanContext::new(
             parent.trace_id,
@@ -212,10 +223,6 @@ impl TextMapPropagator for TraceContextPropagator {
         );
         let state = W3cTraceState::new(parent.trace_id, flags & RANDOM != 0, tracestate);
         cx.with_remote_span_context(sc).with_value(state)
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(FIELDS.as_slice())
     }
 }
 
@@ -262,9 +269,9 @@ fn parse_traceparent(line: &str) -> Option<Traceparent> {
 /// The members of the `tracestate` lines, in order; `None` when the whole list must be
 /// discarded. Stops at the first member that invalidates the list, so the work is bounded
 /// by 33 members whatever follows.
-fn parse_tracestate<'a>(lines: &[&'a str]) -> Option<Vec<(&'a str, &'a str)>> {
+fn parse_tracestate<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Vec<(&'a str, &'a str)>> {
     let mut members: Vec<(&str, &str)> = Vec::new();
-    for member in lines.iter().flat_map(|line| line.split(',')) {
+    for member in lines.flat_map(|line| line.split(',')) {
         let member = trim_ows(member);
         if member.is_empty() {
             continue;
@@ -397,11 +404,11 @@ mod tests {
     fn tracestate_parsing_stops_at_the_33rd_member() {
         let line: Vec<String> = (0..10_000).map(|i| format!("k{i}=v")).collect();
         let line = line.join(",");
-        assert_eq!(parse_tracestate(&[line.as_str()]), None);
+        assert_eq!(parse_tracestate([line.as_str()].into_iter()), None);
         let line: Vec<String> = (0..32).map(|i| format!("k{i}=v")).collect();
         let line = line.join(",");
         assert_eq!(
-            parse_tracestate(&[line.as_str()]).map(|m| m.len()),
+            parse_tracestate([line.as_str()].into_iter()).map(|m| m.len()),
             Some(32)
         );
     }
