@@ -126,6 +126,7 @@ impl TracedLayer {
 
     /// Whether the innermost span entered on this thread is this layer's and sampled (so
     /// a child started in the current context is sampled too, the sampler has it).
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn innermost_sampled(&self) -> bool {
         self.sampler.is_some()
             && entered::innermost(self.instance) == Some(entered::Decided::Sampled)
