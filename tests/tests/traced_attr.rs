@@ -723,3 +723,28 @@ fn an_error_event_is_a_span_event_not_a_second_exception() {
     let logged = span.event("write failed").unwrap();
     assert_eq!(logged.str_attr("error"), Some("disk full"));
 }
+
+#[traced]
+async fn plain_async(x: u64) -> u64 {
+    x + 1
+}
+
+#[tracing::instrument(skip_all)]
+async fn instrumented_async(x: u64) -> u64 {
+    x + 1
+}
+
+/// An executor moves and stores the future: a plain traced `async fn` keeps no more in it
+/// than `#[instrument]` does (a borrow of the span or of the sampler's answer before an
+/// `.await` would keep room for both across it).
+#[test]
+fn a_plain_async_span_makes_the_future_no_bigger_than_instrument() {
+    let ours = std::mem::size_of_val(&plain_async(1));
+    let theirs = std::mem::size_of_val(&instrumented_async(1));
+    assert!(ours <= theirs, "{ours} bytes, #[instrument]'s {theirs}");
+    // And the body still runs, with no subscriber at all.
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut future = std::pin::pin!(plain_async(1));
+    assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(2));
+}

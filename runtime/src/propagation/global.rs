@@ -355,6 +355,100 @@ mod tests {
         assert!(from_env_or_default(Some("none")).is_empty());
     }
 
+    /// Reading a `HeaderMap` directly gives what the `Extractor` path gives, header for
+    /// header: the same span context, random flag, tracestate and baggage.
+    #[test]
+    fn headers_read_directly_as_through_the_extractor() {
+        use super::super::W3cTraceState;
+        const PARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03";
+        let cases: &[&[(&str, &[u8])]] = &[
+            &[],
+            &[("traceparent", PARENT.as_bytes())],
+            &[
+                ("traceparent", PARENT.as_bytes()),
+                ("traceparent", PARENT.as_bytes()),
+            ],
+            &[
+                ("traceparent", b"\xff\xfe junk"),
+                ("traceparent", PARENT.as_bytes()),
+            ],
+            &[(
+                "traceparent",
+                b" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t",
+            )],
+            &[(
+                "traceparent",
+                b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+            )],
+            &[
+                ("traceparent", PARENT.as_bytes()),
+                ("tracestate", b"a=1, b=2"),
+                ("tracestate", b"foo@@bar=3"),
+            ],
+            &[
+                ("traceparent", PARENT.as_bytes()),
+                ("tracestate", b"a=1,a=2"),
+            ],
+            &[
+                ("traceparent", PARENT.as_bytes()),
+                ("tracestate", b"\xff=1"),
+            ],
+            &[
+                ("baggage", b"a=1;p"),
+                ("baggage", b"b=%E2%82%AC, bad key=1"),
+            ],
+            &[("traceparent", PARENT.as_bytes()), ("baggage", b"a=1")],
+        ];
+        let propagators = Propagators::default();
+        for (i, case) in cases.iter().enumerate() {
+            let mut headers = HeaderMap::new();
+            for (name, value) in case.iter() {
+                let value = http::HeaderValue::from_bytes(value).unwrap();
+                headers.append(*name, value);
+            }
+            let direct = propagators.extract_from(&Context::new(), &headers);
+            let listed =
+                propagators.extract_with_context(&Context::new(), &HeaderExtractor(&headers));
+            assert_eq!(
+                direct.span().span_context(),
+                listed.span().span_context(),
+                "case {i}"
+            );
+            assert_eq!(
+                direct.get::<W3cTraceState>(),
+                listed.get::<W3cTraceState>(),
+                "case {i}"
+            );
+            let baggage = |cx: &Context| {
+                let mut all: Vec<String> = cx
+                    .baggage()
+                    .iter()
+                    .map(|(k, (v, m))| format!("{k}={v};{}", m.as_str()))
+                    .collect();
+                all.sort();
+                all
+            };
+            assert_eq!(baggage(&direct), baggage(&listed), "case {i}");
+        }
+        // The cases do reach the parser: one valid parent, its tracestate, and baggage.
+        let mut headers = HeaderMap::new();
+        headers.append("traceparent", PARENT.parse().unwrap());
+        headers.append("tracestate", "a=1".parse().unwrap());
+        let cx = propagators.extract_from(&Context::new(), &headers);
+        assert!(cx.span().span_context().is_remote());
+        assert_eq!(cx.get::<W3cTraceState>().unwrap().tracestate(), Some("a=1"));
+    }
+
+    #[test]
+    fn this_crates_propagators_are_recognised_when_set() {
+        assert!(ours(Propagators::default()).is_ok());
+        assert!(ours(TraceContextPropagator::new()).is_ok());
+        assert!(ours(BaggagePropagator::new()).is_ok());
+        assert!(ours(B3Propagator::single()).is_err());
+        let sdk = opentelemetry_sdk::propagation::TraceContextPropagator::new();
+        assert!(ours(sdk).is_err());
+    }
+
     // The only test in this crate that touches the process-wide propagator.
     #[test]
     fn extract_and_inject_through_the_global_propagator() {
