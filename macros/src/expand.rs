@@ -550,8 +550,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             #outcome
             #tail
         }};
-        *item.block = syn::parse2(new_body).expect("generated block parses");
-        return quote!(#item);
+        return with_body(&item, new_body);
     }
 
     if item.sig.asyncness.is_some() {
@@ -588,9 +587,8 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             #outcome
             #tail
         }};
-        *item.block = syn::parse2(new_body).expect("generated block parses");
         axum_signature(spec, &mut item);
-        return quote!(#item);
+        return with_body(&item, new_body);
     }
 
     if let Some(async_block) = async_trait_body(&mut item.block) {
@@ -632,8 +630,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             let __traced_entered = __traced_span.enter();
             #body
         }};
-        *item.block = syn::parse2(new_body).expect("generated block parses");
-        return quote!(#item);
+        return with_body(&item, new_body);
     }
     let hint = return_type_hint(&item.sig.output);
     let body = &item.block;
@@ -659,8 +656,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             #krate::__private::finish(&__traced_span);
             __traced_ret
         }};
-        *item.block = syn::parse2(new_body).expect("generated block parses");
-        return quote!(#item);
+        return with_body(&item, new_body);
     }
     let run_unlistened = if may_skip(spec) {
         quote! {
@@ -686,6 +682,14 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #krate::__private::finish(&__traced_span);
         __traced_ret
     }};
-    *item.block = syn::parse2(new_body).expect("generated block parses");
-    quote!(#item)
+    with_body(&item, new_body)
+}
+
+/// The function with its body replaced by `body` (a braced block), written out as tokens:
+/// parsing the generated block back into syntax would only cost compile time.
+fn with_body(item: &ItemFn, body: TokenStream) -> TokenStream {
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = item;
+    quote!(#(#attrs)* #vis #sig #body)
 }
