@@ -158,13 +158,14 @@ fn attribute<A: FromMeta>(
         return with_errors(errors, neutralised(item));
     };
     let spec = resolve(attribute, args, &function, &mut errors);
-    let untouched = function.clone();
     let records = rewrite_records(&mut function.block, &spec, &mut errors);
     if spec.client.is_some() {
         crate::sends::rewrite_sends(&mut function.block, &spec.krate);
     }
     if let Err(error) = errors.finish() {
-        let mut untouched = untouched;
+        // The function as written (parsed again: errors are rare, a copy of every
+        // function would cost every build), with its `record!` calls neutralised.
+        let mut untouched = parse_function(attribute, &item).expect("it parsed above");
         neutralise_records(&mut untouched.block, &spec.krate);
         return with_errors_only(error, untouched.into_token_stream());
     }
