@@ -11,12 +11,23 @@ use std::task::{Context, Poll};
 #[inline]
 pub fn in_span<R>(span: &tracing::Span, body: impl FnOnce() -> R) -> R {
     let _entered = span.enter();
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(value) => value,
-        Err(payload) => {
-            crate::error_recording::record_panic(span, &*payload);
-            resume_unwind(payload)
+    let mut body = Some(body);
+    let mut value = None;
+    recording_panics(span, &mut || {
+        if let Some(body) = body.take() {
+            value = Some(body());
         }
+    });
+    value.expect("the body returned")
+}
+
+/// Calls `f`; a panic is recorded on `span` and keeps unwinding. Not generic: the
+/// unwinding machinery is compiled once, not once for every instrumented function.
+#[inline(never)]
+fn recording_panics(span: &tracing::Span, f: &mut dyn FnMut()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        crate::error_recording::record_panic(span, &*payload);
+        resume_unwind(payload)
     }
 }
 
@@ -80,17 +91,19 @@ impl<F: Future> Future for Instrumented<F> {
             return Poll::Ready((output, span));
         }
         let entered = span.enter();
-        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => {
-                drop(entered);
+        let mut inner = Some(inner);
+        let mut polled = Poll::Pending;
+        recording_panics(span, &mut || {
+            if let Some(inner) = inner.take() {
+                polled = inner.poll(cx);
+            }
+        });
+        drop(entered);
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(output) => {
                 let span = this.span.take().expect("checked above");
                 Poll::Ready((output, span))
-            }
-            Err(payload) => {
-                crate::error_recording::record_panic(span, &*payload);
-                drop(entered);
-                resume_unwind(payload)
             }
         }
     }
