@@ -8,7 +8,7 @@ use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
-use super::carrier::{Carrier, Field};
+use super::carrier::{Carrier, Field, Sink};
 use super::trim_ows;
 
 const BAGGAGE: &str = "baggage";
@@ -73,6 +73,21 @@ impl BaggagePropagator {
 
 impl TextMapPropagator for BaggagePropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        self.inject_into(cx, &mut Sink::Injector(injector));
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, Carrier::Extractor(extractor))
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(FIELDS.as_slice())
+    }
+}
+
+impl BaggagePropagator {
+    /// What [`TextMapPropagator::inject_context`] does, into any sink.
+    pub(crate) fn inject_into(&self, cx: &Context, sink: &mut Sink<'_>) {
         let baggage = cx.baggage();
         let mut entries: Vec<_> = baggage
             .iter()
@@ -106,20 +121,10 @@ impl TextMapPropagator for BaggagePropagator {
             count += 1;
         }
         if !header.is_empty() {
-            injector.set(BAGGAGE, header);
+            sink.set(&BAGGAGE_FIELD, header);
         }
     }
 
-    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        self.extract_from(cx, Carrier::Extractor(extractor))
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(FIELDS.as_slice())
-    }
-}
-
-impl BaggagePropagator {
     /// What [`TextMapPropagator::extract_with_context`] does, on any carrier.
     pub(crate) fn extract_from(&self, cx: &Context, carrier: Carrier<'_>) -> Context {
         let mut kept = Vec::new();

@@ -106,6 +106,28 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Where this crate's propagators write: the headers of a request directly (what
+/// [`inject`](super::inject) passes; the header name is not parsed again), or any
+/// [`Injector`].
+pub(crate) enum Sink<'a> {
+    Headers(&'a mut HeaderMap),
+    Injector(&'a mut dyn Injector),
+}
+
+impl Sink<'_> {
+    /// Sets `field` to `value`, replacing every line it had, as [`HeaderInjector::set`].
+    pub(crate) fn set(&mut self, field: &Field, value: String) {
+        match self {
+            Sink::Headers(headers) => {
+                if let Ok(value) = HeaderValue::try_from(value) {
+                    headers.insert(field.header.clone(), value);
+                }
+            }
+            Sink::Injector(injector) => injector.set(field.name, value),
+        }
+    }
+}
+
 /// Writes headers on an outgoing request or response.
 ///
 /// [`Injector::set`] replaces every line the header had, so a request that is retried, or

@@ -10,7 +10,7 @@ use opentelemetry::Context;
 use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 
-use super::carrier::Carrier;
+use super::carrier::{Carrier, Sink};
 use super::{
     B3Propagator, BaggagePropagator, HeaderExtractor, HeaderInjector, TraceContextPropagator,
 };
@@ -44,6 +44,14 @@ impl Member {
             Member::TraceContext(p) => p,
             Member::Baggage(p) => p,
             Member::Other(p) => &**p,
+        }
+    }
+
+    fn inject_into(&self, cx: &Context, headers: &mut HeaderMap) {
+        match self {
+            Member::TraceContext(p) => p.inject_into(cx, &mut Sink::Headers(headers)),
+            Member::Baggage(p) => p.inject_into(cx, &mut Sink::Headers(headers)),
+            Member::Other(p) => p.inject_context(cx, &mut HeaderInjector(headers)),
         }
     }
 
@@ -91,6 +99,14 @@ impl Propagators {
     /// Whether there is no propagator in it.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
+    }
+
+    /// [`TextMapPropagator::inject_context`] into `http` headers, written directly by this
+    /// crate's propagators.
+    fn inject_into(&self, cx: &Context, headers: &mut HeaderMap) {
+        for member in &self.members {
+            member.inject_into(cx, headers);
+        }
     }
 
     /// [`TextMapPropagator::extract_with_context`] on `http` headers, read directly by this
@@ -303,7 +319,10 @@ pub fn extract_with(parent: &Context, headers: &HeaderMap) -> Context {
 /// Writes the trace context and baggage of `cx` into `headers` with the process-wide
 /// propagator, replacing the lines those headers had.
 pub fn inject(cx: &Context, headers: &mut HeaderMap) {
-    with_propagator(|propagator| propagator.inject_context(cx, &mut HeaderInjector(headers)));
+    match global() {
+        Global::Ours(propagators) => propagators.inject_into(cx, headers),
+        Global::Other(propagator) => propagator.inject_context(cx, &mut HeaderInjector(headers)),
+    }
 }
 
 /// [`inject`] with the context of the current span ([`current_context`](crate::current_context)).
@@ -356,7 +375,8 @@ mod tests {
     }
 
     /// Reading a `HeaderMap` directly gives what the `Extractor` path gives, header for
-    /// header: the same span context, random flag, tracestate and baggage.
+    /// header: the same span context, random flag, tracestate and baggage; writing one
+    /// directly writes what the `Injector` path writes.
     #[test]
     fn headers_read_directly_as_through_the_extractor() {
         use super::super::W3cTraceState;
@@ -429,6 +449,18 @@ mod tests {
                 all
             };
             assert_eq!(baggage(&direct), baggage(&listed), "case {i}");
+
+            // And writes what the `Injector` path writes, over stale lines too.
+            let stale = || {
+                let mut headers = HeaderMap::new();
+                headers.append("traceparent", "stale".parse().unwrap());
+                headers.append("traceparent", "stale".parse().unwrap());
+                headers
+            };
+            let (mut written, mut injected) = (stale(), stale());
+            propagators.inject_into(&direct, &mut written);
+            propagators.inject_context(&direct, &mut HeaderInjector(&mut injected));
+            assert_eq!(written, injected, "case {i}");
         }
         // The cases do reach the parser: one valid parent, its tracestate, and baggage.
         let mut headers = HeaderMap::new();

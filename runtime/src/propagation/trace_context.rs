@@ -9,7 +9,7 @@ use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
 
-use super::carrier::{Carrier, Field};
+use super::carrier::{Carrier, Field, Sink};
 use super::{lower_hex_u128, trim_ows};
 
 const TRACEPARENT: &str = "traceparent";
@@ -160,6 +160,21 @@ fn traceparent(sc: &SpanContext, flags: u8) -> String {
 
 impl TextMapPropagator for TraceContextPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        self.inject_into(cx, &mut Sink::Injector(injector));
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, Carrier::Extractor(extractor))
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(FIELDS.as_slice())
+    }
+}
+
+impl TraceContextPropagator {
+    /// What [`TextMapPropagator::inject_context`] does, into any sink.
+    pub(crate) fn inject_into(&self, cx: &Context, sink: &mut Sink<'_>) {
         let span = cx.span();
         let sc = span.span_context();
         if !sc.is_valid() {
@@ -179,24 +194,14 @@ impl TextMapPropagator for TraceContextPropagator {
         if random {
             flags |= RANDOM;
         }
-        injector.set(TRACEPARENT, traceparent(sc, flags));
+        sink.set(&TRACEPARENT_FIELD, traceparent(sc, flags));
         let tracestate = serialize_trace_state(sc.trace_state())
             .or_else(|| received.and_then(|state| state.tracestate.clone()));
         if let Some(tracestate) = tracestate {
-            injector.set(TRACESTATE, tracestate);
+            sink.set(&TRACESTATE_FIELD, tracestate);
         }
     }
 
-    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        self.extract_from(cx, Carrier::Extractor(extractor))
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(FIELDS.as_slice())
-    }
-}
-
-impl TraceContextPropagator {
     /// What [`TextMapPropagator::extract_with_context`] does, on any carrier.
     pub(crate) fn extract_from(&self, cx: &Context, carrier: Carrier<'_>) -> Context {
         let mut lines = carrier.lines(&TRACEPARENT_FIELD);
