@@ -691,5 +691,26 @@ fn with_body(item: &ItemFn, body: TokenStream) -> TokenStream {
     let ItemFn {
         attrs, vis, sig, ..
     } = item;
-    quote!(#(#attrs)* #vis #sig #body)
+    let outer = attrs
+        .iter()
+        .filter(|attr| matches!(attr.style, syn::AttrStyle::Outer));
+    let inner: Vec<_> = attrs
+        .iter()
+        .filter(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)))
+        .collect();
+    // Inner attributes (`#![allow(..)]` at the top of the body) stay at the top of the body.
+    let body = match (
+        inner.is_empty(),
+        body.into_iter().collect::<Vec<_>>().as_slice(),
+    ) {
+        (false, [proc_macro2::TokenTree::Group(group)]) => {
+            let stream = group.stream();
+            let mut braced =
+                proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#(#inner)* #stream));
+            braced.set_span(group.span());
+            quote!(#braced)
+        }
+        (_, tokens) => tokens.iter().cloned().collect(),
+    };
+    quote!(#(#outer)* #vis #sig #body)
 }

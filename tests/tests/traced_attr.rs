@@ -748,3 +748,29 @@ fn a_plain_async_span_makes_the_future_no_bigger_than_instrument() {
     let mut future = std::pin::pin!(plain_async(1));
     assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(2));
 }
+
+#[traced]
+fn with_inner_attribute(x: u32) -> u32 {
+    #![allow(clippy::let_and_return)]
+    let y = x + 1;
+    y
+}
+
+#[traced]
+async fn with_inner_attribute_async(x: u32) -> u32 {
+    #![allow(clippy::let_and_return)]
+    let y = x + 1;
+    y
+}
+
+#[test]
+fn inner_attributes_stay_at_the_top_of_the_body() {
+    let capture = Capture::new();
+    assert_eq!(with_inner_attribute(1), 2);
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut future = std::pin::pin!(with_inner_attribute_async(2));
+    assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(3));
+    capture.span("with_inner_attribute");
+    capture.span("with_inner_attribute_async");
+}
