@@ -657,8 +657,9 @@ fn request_parameter(item: &ItemFn) -> Option<Result<Ident, Box<Pat>>> {
 }
 
 /// Whether `ty` is written as a type that is never a `Result`: a primitive, a tuple, an
-/// array, or a standard container by its usual name (`String`, `Vec<_>`, `Option<_>`, ...).
-/// An alias or any other name might be a `Result`, so it is not.
+/// array, or a standard container by its usual name (`String`, `Vec<_>`, `Option<_>`, ...),
+/// alone or from `std`, `core` or `alloc`. Any other name might be a `Result` (an alias,
+/// another crate's type), so it is not.
 fn plainly_not_result(ty: &Type) -> bool {
     const NAMES: &[&str] = &[
         "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
@@ -668,11 +669,20 @@ fn plainly_not_result(ty: &Type) -> bool {
     match ty {
         Type::Tuple(_) | Type::Array(_) => true,
         Type::Paren(inner) => plainly_not_result(&inner.elem),
-        Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .is_some_and(|last| NAMES.iter().any(|name| last.ident == name)),
+        // `Vec<_>` as written, or a path from the standard library (`std::vec::Vec<_>`);
+        // `api::Vec` may be anything.
+        Type::Path(path) if path.qself.is_none() => {
+            let segments = &path.path.segments;
+            let from_std = path.path.leading_colon.is_none()
+                && (segments.len() == 1
+                    || segments.first().is_some_and(|first| {
+                        ["std", "core", "alloc"].iter().any(|s| first.ident == s)
+                    }));
+            from_std
+                && segments
+                    .last()
+                    .is_some_and(|last| NAMES.iter().any(|name| last.ident == name))
+        }
         _ => false,
     }
 }
