@@ -94,7 +94,7 @@ pub(crate) fn client_attributes(
         };
         if let Some(host) = uri.host() {
             let host = host.trim_start_matches('[').trim_end_matches(']');
-            attributes.push(KeyValue::new(SERVER_ADDRESS, host.to_owned()));
+            attributes.push(KeyValue::new(SERVER_ADDRESS, super::recent::text(host)));
             let port = uri.port_u16().or(match scheme.as_deref() {
                 Some("https") => Some(443),
                 Some("http") => Some(80),

@@ -5,6 +5,7 @@
 mod client;
 #[cfg(feature = "tonic")]
 mod grpc;
+mod recent;
 mod server;
 
 #[cfg(feature = "axum")]

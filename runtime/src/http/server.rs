@@ -157,7 +157,7 @@ impl IncomingRequest {
             }
         };
         if let Some(route) = route {
-            attributes.push(KeyValue::new(HTTP_ROUTE, route.to_owned()));
+            attributes.push(KeyValue::new(HTTP_ROUTE, super::recent::text(route)));
         }
         let name = span_name(method_name, route);
 
@@ -177,13 +177,13 @@ impl IncomingRequest {
                 Some(other) => other.to_owned().into(),
             },
         };
-        let host = forwarded
+        let host: Option<Cow<'_, str>> = forwarded
             .as_ref()
-            .and_then(|f| f.host.clone())
-            .or_else(|| uri.and_then(Uri::authority).map(|a| a.as_str().to_owned()))
-            .or_else(|| header_str(headers, &header::HOST).map(str::to_owned));
+            .and_then(|f| f.host.as_deref().map(Cow::Borrowed))
+            .or_else(|| uri.and_then(Uri::authority).map(|a| a.as_str().into()))
+            .or_else(|| header_str(headers, &header::HOST).map(Cow::Borrowed));
         if let Some((address, port)) = host.as_deref().and_then(split_host_port) {
-            attributes.push(KeyValue::new(SERVER_ADDRESS, address.to_owned()));
+            attributes.push(KeyValue::new(SERVER_ADDRESS, super::recent::text(address)));
             let port = port.or(match &*scheme {
                 "https" => Some(443),
                 "http" => Some(80),
@@ -196,10 +196,7 @@ impl IncomingRequest {
         attributes.push(KeyValue::new(URL_SCHEME, scheme));
 
         // The peer's address is written once and shared by both attributes that carry it.
-        let peer_ip: Option<StringValue> = peer.map(|p| {
-            let ip: std::sync::Arc<str> = p.ip().to_string().into();
-            ip.into()
-        });
+        let peer_ip: Option<StringValue> = peer.map(|p| super::recent::peer(p.ip()));
         let client = match forwarded.as_ref().and_then(|f| f.client.clone()) {
             Some(client) => Some(StringValue::from(client)),
             None => peer_ip.clone(),
@@ -212,7 +209,10 @@ impl IncomingRequest {
             attributes.push(KeyValue::new(NETWORK_PEER_PORT, i64::from(peer.port())));
         }
         if let Some(agent) = header_str(headers, &header::USER_AGENT) {
-            attributes.push(KeyValue::new(USER_AGENT_ORIGINAL, agent.to_owned()));
+            attributes.push(KeyValue::new(
+                USER_AGENT_ORIGINAL,
+                super::recent::text(agent),
+            ));
         }
         if let Some(version) = parts.version.and_then(protocol_version) {
             attributes.push(KeyValue::new(NETWORK_PROTOCOL_VERSION, version));
@@ -254,7 +254,7 @@ impl IncomingRequest {
         }
         self.attributes.retain(|kv| kv.key != HTTP_ROUTE);
         self.attributes
-            .push(KeyValue::new(HTTP_ROUTE, route.to_owned()));
+            .push(KeyValue::new(HTTP_ROUTE, super::recent::text(route)));
     }
 
     #[cfg(feature = "axum")]
