@@ -339,8 +339,10 @@ fn may_skip(spec: &SpanSpec) -> bool {
         && spec.client.is_none()
 }
 
-/// The span's creation, or, where it may be left out, the question first.
-fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
+/// The span's creation, or, where it may be left out, the sampler's question first. With
+/// `early` (what runs the body, see [`body_first`]), a level nobody takes returns the body's
+/// value at once.
+fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream {
     let create = span_creation(spec);
     if !may_skip(spec) {
         return quote!(let __traced_span = #create;);
@@ -348,20 +350,36 @@ fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
     let krate = &spec.krate;
     let level = &spec.level;
     let tracing = quote!(#krate::__private::tracing);
-    quote! {
-        let __traced_skipped;
-        let __traced_span = if !#tracing::level_enabled!(#tracing::Level::#level) {
-            // Nobody takes spans of this level: the cheapest way out.
-            __traced_skipped = ::core::option::Option::None;
+    let ask = quote!(#krate::__private::skipped(#tracing::Level::#level));
+    // `matches!` reads the variant without borrowing (a borrow would keep room for it
+    // across an async body's awaits).
+    let choose = quote! {
+        if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
             #tracing::Span::none()
         } else {
-            __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
-            if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
+            #create
+        }
+    };
+    match early {
+        Some(run) => quote! {
+            if !#tracing::level_enabled!(#tracing::Level::#level) {
+                // Nobody takes spans of this level: the cheapest way out.
+                return #run;
+            }
+            let __traced_skipped = #ask;
+            let __traced_span = #choose;
+        },
+        None => quote! {
+            let __traced_skipped;
+            let __traced_span = if !#tracing::level_enabled!(#tracing::Level::#level) {
+                // Nobody takes spans of this level: the cheapest way out.
+                __traced_skipped = ::core::option::Option::None;
                 #tracing::Span::none()
             } else {
-                #create
-            }
-        };
+                __traced_skipped = #ask;
+                #choose
+            };
+        },
     }
 }
 
@@ -371,29 +389,6 @@ fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
 /// the first question, with nothing to undo.
 fn body_first(spec: &SpanSpec, records: bool) -> bool {
     may_skip(spec) && !records && spec.fields.iter().all(|field| field.value.is_none())
-}
-
-/// The level question, the sampler's question and the creation, each returning at once
-/// with the body's value (`run` runs the body) when there is no span to make.
-fn early_creation(spec: &SpanSpec, run: &TokenStream) -> TokenStream {
-    let krate = &spec.krate;
-    let level = &spec.level;
-    let tracing = quote!(#krate::__private::tracing);
-    let create = span_creation(spec);
-    quote! {
-        if !#tracing::level_enabled!(#tracing::Level::#level) {
-            // Nobody takes spans of this level: the cheapest way out.
-            return #run;
-        }
-        let __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
-        // `matches!` reads the variant without borrowing (a borrow would keep room for it
-        // across an async body's awaits).
-        let __traced_span = if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
-            #tracing::Span::none()
-        } else {
-            #create
-        };
-    }
 }
 
 /// For a span nobody listens to, return the body's value as it is: there is nothing to
@@ -508,7 +503,7 @@ fn async_record_handle(records: bool, handle: &syn::Ident) -> (TokenStream, Toke
 /// Generates the instrumented function. `records` says whether the body calls `record!`.
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
-    let create = creation_or_skip(spec);
+    let create = creation_or_skip(spec, None);
     let scope = client_scope(spec);
     // The future that runs the body in its span (or, for a span left out, in its context).
     let instrumented = |inner: TokenStream| match may_skip(spec) {
@@ -523,35 +518,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     };
     let outcome = outcome(spec);
     let handle = syn::Ident::new(HANDLE, Span::call_site());
-
-    if item.sig.asyncness.is_some() && body_first(spec, records) {
-        let hint = return_type_hint(&item.sig.output);
-        let body = &item.block;
-        let early = early_creation(spec, &quote!(__traced_future.await));
-        let tail = tail(spec);
-        let new_body = quote_spanned! {body.span()=> {
-            let __traced_future = async move { #hint #body };
-            #early
-            let ::core::option::Option::Some((__traced_span, __traced_context)) =
-                #krate::__private::run_in(__traced_span, __traced_skipped)
-            else {
-                return __traced_future.await;
-            };
-            #[allow(clippy::let_unit_value)]
-            let (__traced_ret, __traced_span) = #krate::__private::Instrumented::with_context(
-                __traced_future,
-                __traced_span,
-                __traced_context,
-            )
-            .await;
-            if __traced_span.is_none() {
-                return __traced_ret;
-            }
-            #outcome
-            #tail
-        }};
-        return with_body(&item, new_body);
-    }
+    let body_first = body_first(spec, records);
 
     if item.sig.asyncness.is_some() {
         let hint = return_type_hint(&item.sig.output);
@@ -559,30 +526,52 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
         let skip = skip_when_disabled(spec);
-        let future = instrumented(quote!(__traced_future));
+        let future =
+            quote_spanned!(body.span()=> let __traced_future = async move { #bind #hint #body };);
+        let start = match body_first {
+            true => {
+                let early = creation_or_skip(spec, Some(&quote!(__traced_future.await)));
+                quote!(#future #early)
+            }
+            false => quote!(#create #scope #clone #future),
+        };
         // A span nobody listens to (and none left out, whose context must be current): the
-        // body's future is awaited as it is. An axum handler still wraps its value.
-        let unlistened = match (&skip.is_empty(), may_skip(spec)) {
-            (true, _) => TokenStream::new(),
-            (false, true) => quote! {
-                if __traced_span.is_none() && __traced_skipped.is_none() {
+        // body's future is awaited as it is. An axum handler still wraps its value. The
+        // span and the sampler's answer are moved, not borrowed, before the awaits.
+        let run = match (skip.is_empty(), may_skip(spec)) {
+            (_, true) => quote! {
+                let ::core::option::Option::Some((__traced_span, __traced_context)) =
+                    #krate::__private::run_in(__traced_span, __traced_skipped)
+                else {
                     return __traced_future.await;
-                }
+                };
+                #[allow(clippy::let_unit_value)]
+                let (__traced_ret, __traced_span) = #krate::__private::Instrumented::with_context(
+                    __traced_future,
+                    __traced_span,
+                    __traced_context,
+                )
+                .await;
             },
-            (false, false) => quote! {
-                if __traced_span.is_none() {
-                    return __traced_future.await;
+            (empty, false) => {
+                let unlistened = (!empty).then(|| {
+                    quote! {
+                        if __traced_span.is_none() {
+                            return __traced_future.await;
+                        }
+                    }
+                });
+                quote! {
+                    #unlistened
+                    #[allow(clippy::let_unit_value)]
+                    let (__traced_ret, __traced_span) =
+                        #krate::__private::Instrumented::new(__traced_future, __traced_span).await;
                 }
-            },
+            }
         };
         let new_body = quote_spanned! {body.span()=> {
-            #create
-            #scope
-            #clone
-            let __traced_future = async move { #bind #hint #body };
-            #unlistened
-            #[allow(clippy::let_unit_value)]
-            let (__traced_ret, __traced_span) = #future.await;
+            #start
+            #run
             #skip
             #outcome
             #tail
@@ -640,24 +629,6 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     } else {
         quote!(#body)
     };
-    if body_first(spec, records) {
-        let early = early_creation(spec, &quote!(__traced_body()));
-        let new_body = quote_spanned! {item.block.span()=> {
-            #[allow(unused_mut)]
-            let mut __traced_body = move || { #hint #body };
-            #early
-            if __traced_span.is_none() {
-                let __traced_attached = #krate::__private::attach(__traced_skipped);
-                return __traced_body();
-            }
-            #[allow(clippy::let_unit_value)]
-            let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
-            #outcome
-            #krate::__private::finish(&__traced_span);
-            __traced_ret
-        }};
-        return with_body(&item, new_body);
-    }
     let run_unlistened = if may_skip(spec) {
         quote! {
             let __traced_attached = #krate::__private::attach(__traced_skipped);
@@ -666,12 +637,19 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     } else {
         quote!(return __traced_body();)
     };
-    let new_body = quote_spanned! {item.block.span()=> {
-        #create
-        #scope
-        #bind
+    let closure = quote_spanned! {item.block.span()=>
         #[allow(unused_mut)]
         let mut __traced_body = move || { #hint #body };
+    };
+    let start = match body_first {
+        true => {
+            let early = creation_or_skip(spec, Some(&quote!(__traced_body())));
+            quote!(#closure #early)
+        }
+        false => quote!(#create #scope #bind #closure),
+    };
+    let new_body = quote_spanned! {item.block.span()=> {
+        #start
         // A span nobody listens to costs only its creation: the body runs as it is.
         if __traced_span.is_none() {
             #run_unlistened
@@ -698,19 +676,20 @@ fn with_body(item: &ItemFn, body: TokenStream) -> TokenStream {
         .iter()
         .filter(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)))
         .collect();
+    if inner.is_empty() {
+        return quote!(#(#outer)* #vis #sig #body);
+    }
     // Inner attributes (`#![allow(..)]` at the top of the body) stay at the top of the body.
-    let body = match (
-        inner.is_empty(),
-        body.into_iter().collect::<Vec<_>>().as_slice(),
-    ) {
-        (false, [proc_macro2::TokenTree::Group(group)]) => {
+    let mut tokens = body.into_iter();
+    let body = match (tokens.next(), tokens.next()) {
+        (Some(proc_macro2::TokenTree::Group(group)), None) => {
             let stream = group.stream();
             let mut braced =
                 proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#(#inner)* #stream));
             braced.set_span(group.span());
             quote!(#braced)
         }
-        (_, tokens) => tokens.iter().cloned().collect(),
+        _ => unreachable!("the generated body is one braced block"),
     };
     quote!(#(#outer)* #vis #sig #body)
 }
