@@ -322,7 +322,7 @@ fn tail(spec: &SpanSpec) -> TokenStream {
                 __traced_ret, __traced_span, __traced_failure)
         },
         _ => quote! {{
-            #krate::__private::finish(&__traced_span);
+            #krate::__private::finish_and_drop(__traced_span);
             __traced_ret
         }},
     }
@@ -599,7 +599,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                     return __traced_ret;
                 }
                 #outcome
-                #krate::__private::finish(&__traced_span);
+                #krate::__private::finish_and_drop(__traced_span);
                 __traced_ret
             }
         });
@@ -637,6 +637,12 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
     } else {
         quote!(return __traced_body();)
     };
+    // The body's `record!` handle borrows the span; moving it as well would add a second
+    // error to a body whose handle escapes.
+    let finish = match records {
+        true => quote!(#krate::__private::finish(&__traced_span);),
+        false => quote!(#krate::__private::finish_and_drop(__traced_span);),
+    };
     let closure = quote_spanned! {item.block.span()=>
         #[allow(unused_mut)]
         let mut __traced_body = move || { #hint #body };
@@ -657,7 +663,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #[allow(clippy::let_unit_value)]
         let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
         #outcome
-        #krate::__private::finish(&__traced_span);
+        #finish
         __traced_ret
     }};
     with_body(&item, new_body)

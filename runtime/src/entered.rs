@@ -21,7 +21,6 @@ pub(crate) enum Decided {
 /// nothing is known.
 const DEPTH: usize = 64;
 
-#[derive(Default)]
 struct Stack {
     entries: Vec<(u64, u64, Decided)>,
     lost: usize,
@@ -29,7 +28,9 @@ struct Stack {
 
 thread_local! {
     static LAST_CREATED: Cell<(u64, u64, Decided)> = const { Cell::new((0, 0, Decided::Unknown)) };
-    static STACK: RefCell<Stack> = RefCell::new(Stack::default());
+    static STACK: RefCell<Stack> = const { RefCell::new(Stack { entries: Vec::new(), lost: 0 }) };
+    /// The span whose close a drop on this thread is watching for, and whether it came.
+    static WATCHED_CLOSE: Cell<(u64, bool)> = const { Cell::new((0, false)) };
 }
 
 /// A number for each layer instance, so that two subscribers on one thread do not mix.
@@ -114,5 +115,32 @@ pub(crate) fn nothing_entered() -> bool {
                 .try_borrow()
                 .is_ok_and(|stack| stack.entries.is_empty() && stack.lost == 0)
         })
+        .unwrap_or(false)
+}
+
+/// Starts watching for the close of `id`; hand what it returns to [`closed_since`].
+#[inline]
+pub(crate) fn watch_close(id: u64) -> (u64, bool) {
+    WATCHED_CLOSE
+        .try_with(|watched| watched.replace((id, false)))
+        .unwrap_or((0, false))
+}
+
+/// `id` was closed (its layer ended it).
+#[inline]
+pub(crate) fn closed(id: u64) {
+    let _ = WATCHED_CLOSE.try_with(|watched| {
+        if watched.get().0 == id {
+            watched.set((id, true));
+        }
+    });
+}
+
+/// Whether the span watched since `watch_close` returned `previous` was closed; watches what
+/// was watched before again.
+#[inline]
+pub(crate) fn closed_since(previous: (u64, bool)) -> bool {
+    WATCHED_CLOSE
+        .try_with(|watched| watched.replace(previous).1)
         .unwrap_or(false)
 }

@@ -805,3 +805,49 @@ fn only_plainly_standard_return_types_skip_the_error_check() {
     assert_eq!(span.str_attr("error.type"), Some("std::io::Error"));
     assert_eq!(capture.span("a_std_vec").status, SpanStatus::Unset);
 }
+
+/// Spans a body keeps beyond its function's return, as a library's worker thread may.
+static KEPT: std::sync::Mutex<Vec<tracing::Span>> = std::sync::Mutex::new(Vec::new());
+
+#[traced]
+fn keeps_its_span() -> u32 {
+    KEPT.lock().unwrap().push(tracing::Span::current());
+    1
+}
+
+#[traced]
+async fn keeps_its_span_async() -> u32 {
+    KEPT.lock().unwrap().push(tracing::Span::current());
+    2
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_span_ends_when_its_function_returns_even_if_a_clone_lives_on() {
+    let capture = Capture::new();
+    assert_eq!(keeps_its_span(), 1);
+    assert_eq!(keeps_its_span_async().await, 2);
+    // Both are exported while their clones are still held.
+    let returned = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    for name in ["keeps_its_span", "keeps_its_span_async"] {
+        let span = capture.span(name);
+        assert!(span.end_unix_nanos <= returned, "{name} ended late");
+    }
+    assert_eq!(KEPT.lock().unwrap().len(), 2);
+    KEPT.lock().unwrap().clear();
+    // Closing them later exports nothing more.
+    assert_eq!(capture.spans().len(), 2, "{:?}", capture.spans());
+}
+
+#[test]
+fn a_span_whose_last_handle_is_dropped_is_exported_once() {
+    let capture = Capture::new();
+    assert_eq!(plain(2, "x"), 3);
+    assert_eq!(plain(3, "x"), 4);
+    let spans = capture.spans();
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    assert!(spans.iter().all(|span| span.name == "plain"));
+    assert_ne!(spans[0].span_id, spans[1].span_id);
+}

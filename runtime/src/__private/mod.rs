@@ -98,3 +98,36 @@ pub fn finish(span: &tracing::Span) {
         otel.span.end();
     });
 }
+
+/// [`finish`], and drops `span`: dropping the last handle closes the span, and the layer
+/// ends it then, one look-up of the span instead of two. Only when a clone lives on is the
+/// span looked up and ended here.
+#[inline]
+pub fn finish_and_drop(span: tracing::Span) {
+    let Some((id, dispatch)) =
+        span.with_subscriber(|(id, dispatch)| (id.clone(), dispatch.clone()))
+    else {
+        return;
+    };
+    let watching = crate::entered::watch_close(id.into_u64());
+    drop(span);
+    if !crate::entered::closed_since(watching) {
+        end_open(&dispatch, &id);
+    }
+}
+
+/// Ends the OpenTelemetry span of the open span `id`.
+#[inline(never)]
+fn end_open(dispatch: &tracing::Dispatch, id: &tracing::span::Id) {
+    use tracing_subscriber::registry::LookupSpan as _;
+    let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>() else {
+        return;
+    };
+    let Some(span) = registry.span(id) else {
+        return;
+    };
+    if let Some(otel) = span.extensions_mut().get_mut::<crate::layer::OtelSpan>() {
+        use opentelemetry::trace::Span as _;
+        otel.span.end();
+    }
+}

@@ -194,7 +194,7 @@ impl<R: IntoResponse> IntoResponse for Traced<R> {
         } = self;
         let response = span.in_scope(|| value.into_response());
         record_server_status(&span, Some(response.status().as_u16()), failure);
-        crate::__private::finish(&span);
+        crate::__private::finish_and_drop(span);
         response
     }
 }
