@@ -225,7 +225,7 @@ pub(crate) fn push_method(
 pub(crate) fn span_name(method: &'static str, target: Option<&str>) -> Cow<'static, str> {
     let method = if method == "_OTHER" { "HTTP" } else { method };
     match target {
-        Some(target) => Cow::Owned(format!("{method} {target}")),
+        Some(target) => recent::name(method, target),
         None => Cow::Borrowed(method),
     }
 }
