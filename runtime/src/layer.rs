@@ -322,6 +322,13 @@ impl OtelSpan {
     }
 }
 
+/// What a response adds to a server or client span: its status code, the protocol version
+/// or `error.type`.
+const RESPONSE_ATTRIBUTES: usize = 2;
+/// What a client span's first send adds: the request's method, URL, address, port, scheme,
+/// template, resend count, and then the response.
+const CLIENT_LATER_ATTRIBUTES: usize = 8 + RESPONSE_ATTRIBUTES;
+
 const NAME_FIELD: &str = "otel.name";
 const KIND_FIELD: &str = "otel.kind";
 const STATUS_CODE_FIELD: &str = "otel.status_code";
@@ -522,10 +529,22 @@ where
             }
         }
 
-        // One allocation for the fields and the creation attributes together: a server
-        // span starts with a dozen of the latter.
-        let given = start.as_ref().map_or(0, |start| start.attributes.len());
-        let mut attributes = Vec::with_capacity(attrs.fields().len() + given);
+        // The creation attributes' vector (a server span starts with a dozen) takes the
+        // fields too, and room for what the span is told later, so that the SDK does not
+        // grow it while the request runs: a response's status and, for a client whose first
+        // send names its request, that request.
+        let mut attributes = start
+            .as_mut()
+            .map_or_else(Vec::new, |start| std::mem::take(&mut start.attributes));
+        let given = attributes.len();
+        let later = match start.as_ref().and_then(|start| start.kind.as_ref()) {
+            Some(SpanKind::Client | SpanKind::Server) => RESPONSE_ATTRIBUTES,
+            _ => 0,
+        };
+        let room = attrs.fields().len() + later;
+        if room > 0 {
+            attributes.reserve(room);
+        }
         let mut overrides = SpanOverrides::default();
         let mut visitor = AttributeVisitor {
             attributes: &mut attributes,
@@ -533,6 +552,10 @@ where
             message: None,
         };
         attrs.record(&mut visitor);
+        if given > 0 {
+            // The fields first, as they were declared, then the creation attributes.
+            attributes.rotate_left(given);
+        }
 
         let name: Cow<'static, str> = match overrides.name.take() {
             Some(name) => name.into(),
@@ -547,9 +570,11 @@ where
             .take()
             .or_else(|| start.as_ref().and_then(|s| s.kind.clone()))
             .unwrap_or(SpanKind::Internal);
+        if kind == SpanKind::Client && given == 0 {
+            attributes.reserve(CLIENT_LATER_ATTRIBUTES);
+        }
         let mut builder = SpanBuilder::from_name(name).with_kind(kind);
         if let Some(start) = start {
-            attributes.extend(start.attributes);
             builder.start_time = start.start_time;
             builder.links = Some(start.links).filter(|links| !links.is_empty());
         }

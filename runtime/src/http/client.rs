@@ -48,6 +48,10 @@ pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
 /// `url` as `url.full` wants it: credentials replaced by `REDACTED:REDACTED`, signed-URL
 /// query parameters by `REDACTED`.
 pub fn redact_url(url: &str) -> Cow<'_, str> {
+    if !url.bytes().any(|b| b == b'@' || b == b'?') {
+        // Neither credentials nor a query: most URLs.
+        return Cow::Borrowed(url);
+    }
     let mut out: Cow<'_, str> = Cow::Borrowed(url);
     if let Some(scheme_end) = url.find("://") {
         let rest = &url[scheme_end + 3..];
@@ -77,36 +81,65 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
     }
 }
 
-/// The attributes a CLIENT span of `method url` starts with, and its name.
+/// What a CLIENT span reads of its request's URL: the URL as written, and its parts when it
+/// is one (an already parsed URL hands them over as they are).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The URL.
+    pub full: &'a str,
+    /// Its scheme.
+    pub scheme: Option<&'a str>,
+    /// Its host (an IPv6 address may be in brackets).
+    pub host: Option<&'a str>,
+    /// Its port, when it names one.
+    pub port: Option<u16>,
+}
+
+impl Target<'_> {
+    /// Parses `url` (as `http::Uri`) and calls `f` with what it has.
+    fn parsed<R>(url: &str, f: impl FnOnce(&Target<'_>) -> R) -> R {
+        let uri = url.parse::<Uri>().ok();
+        f(&Target {
+            full: url,
+            scheme: uri.as_ref().and_then(Uri::scheme_str),
+            host: uri.as_ref().and_then(Uri::host),
+            port: uri.as_ref().and_then(Uri::port_u16),
+        })
+    }
+}
+
+/// The attributes a CLIENT span of `method target` starts with, and its name.
 pub(crate) fn client_attributes(
     method: &Method,
-    url: &str,
+    target: &Target<'_>,
     template: Option<&'static str>,
 ) -> (Cow<'static, str>, Vec<KeyValue>) {
     let mut attributes = Vec::with_capacity(8);
     let name = push_method(&mut attributes, method);
-    attributes.push(KeyValue::new(URL_FULL, redact_url(url).into_owned()));
-    if let Ok(uri) = url.parse::<Uri>() {
-        let scheme: Option<Cow<'static, str>> = match uri.scheme_str() {
-            Some("http") => Some("http".into()),
-            Some("https") => Some("https".into()),
-            other => other.map(|s| s.to_owned().into()),
-        };
-        if let Some(host) = uri.host() {
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            attributes.push(KeyValue::new(SERVER_ADDRESS, super::recent::text(host)));
-            let port = uri.port_u16().or(match scheme.as_deref() {
-                Some("https") => Some(443),
-                Some("http") => Some(80),
-                _ => None,
-            });
-            if let Some(port) = port {
-                attributes.push(KeyValue::new(SERVER_PORT, i64::from(port)));
-            }
+    attributes.push(KeyValue::new(
+        URL_FULL,
+        redact_url(target.full).into_owned(),
+    ));
+    let scheme: Option<Cow<'static, str>> = match target.scheme {
+        Some("http") => Some("http".into()),
+        Some("https") => Some("https".into()),
+        other => other.map(|s| s.to_owned().into()),
+    };
+    if let Some(host) = target.host {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        attributes.push(KeyValue::new(SERVER_ADDRESS, super::recent::text(host)));
+        let port = target.port.or(match scheme.as_deref() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        if let Some(port) = port {
+            attributes.push(KeyValue::new(SERVER_PORT, i64::from(port)));
         }
-        if let Some(scheme) = scheme {
-            attributes.push(KeyValue::new(URL_SCHEME, scheme));
-        }
+    }
+    if let Some(scheme) = scheme {
+        attributes.push(KeyValue::new(URL_SCHEME, scheme));
     }
     if let Some(template) = template {
         attributes.push(KeyValue::new(URL_TEMPLATE, template));
@@ -118,7 +151,8 @@ pub(crate) fn client_attributes(
 #[doc(hidden)]
 pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> SpanStart {
     let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
-    let (name, attributes) = client_attributes(&method, url, template);
+    let (name, attributes) =
+        Target::parsed(url, |target| client_attributes(&method, target, template));
     SpanStart::default()
         .kind(SpanKind::Client)
         .name(name)
@@ -186,13 +220,13 @@ impl ClientScope {
     }
 
     /// Starts tracing one request: the function's span for the first, a new CLIENT span
-    /// for each later one (a resend when it repeats the previous method and URL); the
-    /// request's headers get that span's context.
-    pub fn start_send(&self, method: &Method, url: &str, headers: &mut HeaderMap) -> SendSpan<'_> {
+    /// for each later one (a resend when it repeats the previous method and URL). Its
+    /// context goes on the request's headers with [`SendSpan::inject`].
+    pub fn start_send(&self, method: &Method, target: &Target<'_>) -> SendSpan<'_> {
         let url_hash = {
             use std::hash::{Hash as _, Hasher as _};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            url.hash(&mut hasher);
+            target.full.hash(&mut hasher);
             hasher.finish()
         };
         let (first, resends) = {
@@ -208,14 +242,14 @@ impl ClientScope {
             (first, state.resends)
         };
         let attributes = || {
-            let (name, mut attributes) = client_attributes(method, url, self.template);
+            let (name, mut attributes) = client_attributes(method, target, self.template);
             if resends > 0 {
                 attributes.push(KeyValue::new(HTTP_REQUEST_RESEND_COUNT, resends));
             }
             (name, attributes)
         };
         let span = if first {
-            // An unsampled span is told nothing: the URL is not even parsed.
+            // An unsampled span is told nothing: the URL is not even read.
             with_otel_span(&self.span, |otel| {
                 if otel.span.is_recording() {
                     let (name, attributes) = attributes();
@@ -233,7 +267,6 @@ impl ClientScope {
                 .attribute_vec(attributes)
                 .create(|| tracing::info_span!("http.client.request", "otel.kind" = "client"))
         };
-        inject_context(&context_of(&span), headers);
         SendSpan { scope: self, span }
     }
 }
@@ -247,6 +280,11 @@ pub struct SendSpan<'a> {
 }
 
 impl SendSpan<'_> {
+    /// Puts this request's context on its headers.
+    pub fn inject(&self, headers: &mut HeaderMap) {
+        inject_context(&context_of(&self.span), headers);
+    }
+
     /// Records the response: its status code (4xx and 5xx are errors for a client) and
     /// protocol version.
     pub fn response(&self, status: u16, version: Version) {
@@ -292,7 +330,7 @@ mod reqwest_sends {
     use std::pin::Pin;
     use std::task::{Context as TaskContext, Poll};
 
-    use super::{ClientScope, SendSpan};
+    use super::{ClientScope, SendSpan, Target};
 
     type Sent = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send>>;
 
@@ -355,15 +393,24 @@ mod reqwest_sends {
         }
     }
 
+    /// What the span reads of a URL reqwest has already parsed.
+    fn target(url: &reqwest::Url) -> Target<'_> {
+        Target {
+            full: url.as_str(),
+            scheme: Some(url.scheme()),
+            host: url.host_str(),
+            port: url.port(),
+        }
+    }
+
     fn send<'a>(
         scope: &'a ClientScope,
         client: reqwest::Client,
         request: reqwest::Request,
     ) -> TracedSend<'a> {
         let mut request = request;
-        let url = request.url().as_str().to_owned();
-        let method = request.method().clone();
-        let span = scope.start_send(&method, &url, request.headers_mut());
+        let span = scope.start_send(request.method(), &target(request.url()));
+        span.inject(request.headers_mut());
         TracedSend {
             inner: Some(Box::pin(client.execute(request))),
             span: Some(span),
@@ -413,9 +460,9 @@ mod reqwest_sends {
     impl ExecuteProbe<'_, reqwest::Request> {
         /// Injects the context into the request and starts its span.
         pub fn traced_prepare(self, scope: &ClientScope) -> ExecuteGuard<'_> {
-            let url = self.0.url().as_str().to_owned();
-            let method = self.0.method().clone();
-            ExecuteGuard(scope.start_send(&method, &url, self.0.headers_mut()))
+            let span = scope.start_send(self.0.method(), &target(self.0.url()));
+            span.inject(self.0.headers_mut());
+            ExecuteGuard(span)
         }
     }
 
@@ -486,7 +533,9 @@ mod tests {
 
     #[test]
     fn client_attributes_follow_semconv() {
-        let (name, attributes) = client_attributes(&Method::GET, "http://[::1]:8080/x", Some("/x"));
+        let (name, attributes) = Target::parsed("http://[::1]:8080/x", |target| {
+            client_attributes(&Method::GET, target, Some("/x"))
+        });
         assert_eq!(name, "GET /x");
         let get = |key: &str| {
             attributes
