@@ -12,6 +12,9 @@ mod server;
 pub mod axum;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
@@ -43,8 +46,14 @@ pub use server::{IncomingRequest, RequestSource, ServerParts};
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     force_trace_header: Option<HeaderName>,
-    forwarded_headers: Vec<HeaderName>,
+    /// Each forwarded header, and the attribute that records it on the server span.
+    forwarded_headers: Vec<(HeaderName, Key)>,
     trust_forwarded: bool,
+}
+
+/// `http.request.header.<name>`, the attribute of a forwarded header.
+fn header_attribute(name: &HeaderName) -> Key {
+    Key::new(format!("http.request.header.{name}"))
 }
 
 impl Default for HttpConfig {
@@ -53,7 +62,13 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             force_trace_header: Some(HeaderName::from_static("x-force-trace")),
-            forwarded_headers: vec![HeaderName::from_static("x-request-id")],
+            forwarded_headers: [HeaderName::from_static("x-request-id")]
+                .into_iter()
+                .map(|name| {
+                    let key = header_attribute(&name);
+                    (name, key)
+                })
+                .collect(),
             trust_forwarded: false,
         }
     }
@@ -80,9 +95,10 @@ impl HttpConfig {
     /// `http.request.header.<name>`. Invalid names are ignored.
     pub fn forward_header(mut self, name: &str) -> Self {
         if let Ok(name) = HeaderName::try_from(name.to_ascii_lowercase())
-            && !self.forwarded_headers.contains(&name)
+            && !self.forwarded_headers.iter().any(|(seen, _)| *seen == name)
         {
-            self.forwarded_headers.push(name);
+            let key = header_attribute(&name);
+            self.forwarded_headers.push((name, key));
         }
         self
     }
@@ -103,6 +119,14 @@ impl HttpConfig {
 }
 
 static CONFIG: RwLock<Option<Arc<HttpConfig>>> = RwLock::new(None);
+/// Incremented by every [`configure`]: a thread's copy of an older configuration is stale.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's copy of the configuration and its generation. Requests read it
+    /// without a lock or a shared reference count, which every core would write to.
+    static LOCAL_CONFIG: RefCell<Option<(u64, Rc<HttpConfig>)>> = const { RefCell::new(None) };
+}
 
 /// Sets the HTTP configuration of the process (see [`HttpConfig`]).
 pub fn configure(config: HttpConfig) {
@@ -110,9 +134,28 @@ pub fn configure(config: HttpConfig) {
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     *slot = Some(Arc::new(config));
+    GENERATION.fetch_add(1, Ordering::Release);
 }
 
-pub(crate) fn config() -> Arc<HttpConfig> {
+/// The configuration, as this thread last read it while it is current.
+pub(crate) fn config() -> Rc<HttpConfig> {
+    let generation = GENERATION.load(Ordering::Acquire);
+    LOCAL_CONFIG
+        .try_with(|local| {
+            let mut local = local.borrow_mut();
+            match &*local {
+                Some((seen, config)) if *seen == generation => Rc::clone(config),
+                _ => {
+                    let config = Rc::new(HttpConfig::clone(&shared_config()));
+                    *local = Some((generation, Rc::clone(&config)));
+                    config
+                }
+            }
+        })
+        .unwrap_or_else(|_| Rc::new(HttpConfig::clone(&shared_config())))
+}
+
+fn shared_config() -> Arc<HttpConfig> {
     {
         let slot = CONFIG
             .read()
@@ -309,5 +352,32 @@ mod tests {
         assert_eq!(method_attribute(&custom), ("_OTHER", Some("PURGE")));
         assert_eq!(span_name("_OTHER", None), "HTTP");
         assert_eq!(span_name("GET", Some("/a/{id}")), "GET /a/{id}");
+    }
+
+    #[test]
+    fn a_new_configuration_reaches_threads_that_read_the_old_one() {
+        let names = |config: &HttpConfig| -> Vec<String> {
+            config
+                .forwarded_headers
+                .iter()
+                .map(|(name, key)| format!("{name} {}", key.as_str()))
+                .collect()
+        };
+        // Read (and kept by this thread) before the change.
+        assert!(names(&config()).contains(&"x-request-id http.request.header.x-request-id".into()));
+        // A superset of the default, so that tests running meanwhile see what they expect.
+        configure(HttpConfig::default().forward_header("X-Tenant-Id"));
+        let here = names(&config());
+        assert!(
+            here.contains(&"x-tenant-id http.request.header.x-tenant-id".into()),
+            "{here:?}"
+        );
+        let there = std::thread::spawn(move || names(&config())).join().unwrap();
+        assert_eq!(here, there);
+        configure(HttpConfig::default());
+        assert_eq!(
+            names(&config()),
+            ["x-request-id http.request.header.x-request-id"]
+        );
     }
 }

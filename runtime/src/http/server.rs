@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use http::{HeaderMap, Method, Uri, Version, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version, header};
 use opentelemetry::trace::{Span as _, SpanKind};
-use opentelemetry::{Array, Context, Key, KeyValue, StringValue, Value};
+use opentelemetry::{Array, Context, KeyValue, StringValue, Value};
 
 use super::{
     CLIENT_ADDRESS, FORCE_TRACE_ATTRIBUTE, ForceTrace, ForwardedHeaders, HTTP_REQUEST_METHOD,
@@ -116,14 +117,17 @@ impl IncomingRequest {
         // The parent first: when the sampler drops the span, nothing else is built.
         let mut parent = crate::propagation::extract(headers);
         let mut forward = Vec::new();
-        for name in &config.forwarded_headers {
+        for (name, _) in &config.forwarded_headers {
             for value in headers.get_all(name) {
                 forward.push((name.clone(), value.clone()));
             }
         }
-        if !forward.is_empty() {
+        // Shared by the context (for outgoing requests) and, below, the span's attributes.
+        let forward: Option<Arc<[(HeaderName, HeaderValue)]>> =
+            (!forward.is_empty()).then(|| forward.into());
+        if let Some(headers) = &forward {
             parent = parent.with_value(ForwardedHeaders {
-                headers: forward.into(),
+                headers: Arc::clone(headers),
             });
         }
         let forced = config.force_trace_header.as_ref().is_some_and(|name| {
@@ -217,18 +221,22 @@ impl IncomingRequest {
         if let Some(version) = parts.version.and_then(protocol_version) {
             attributes.push(KeyValue::new(NETWORK_PROTOCOL_VERSION, version));
         }
-        for name in &config.forwarded_headers {
-            let values: Vec<StringValue> = headers
-                .get_all(name)
+        let forward = forward.as_deref().unwrap_or_default();
+        for group in forward.chunk_by(|a, b| a.0 == b.0) {
+            let values: Vec<StringValue> = group
                 .iter()
-                .filter_map(|value| value.to_str().ok())
+                .filter_map(|(_, value)| value.to_str().ok())
                 .map(|text| StringValue::from(text.to_owned()))
                 .collect();
-            if !values.is_empty() {
-                attributes.push(KeyValue::new(
-                    Key::new(format!("http.request.header.{name}")),
-                    Value::Array(Array::String(values)),
-                ));
+            let key = config
+                .forwarded_headers
+                .iter()
+                .find(|(name, _)| *name == group[0].0)
+                .map(|(_, key)| key.clone());
+            if let Some(key) = key
+                && !values.is_empty()
+            {
+                attributes.push(KeyValue::new(key, Value::Array(Array::String(values))));
             }
         }
         if forced {
