@@ -314,6 +314,11 @@ impl OtelSpan {
         self.context_ref().clone()
     }
 
+    /// The context the span was started in.
+    pub(crate) fn parent_context(&self) -> Context {
+        self.parent.clone()
+    }
+
     fn context_ref(&self) -> &Context {
         self.cx.get_or_init(|| {
             self.parent

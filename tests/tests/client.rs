@@ -406,3 +406,29 @@ fn tonic_metadata_carries_the_context_both_ways() {
     assert_eq!(remote.span_id().to_string(), span.span_id);
     assert!(remote.is_sampled());
 }
+
+#[traced::traced]
+async fn restock(client: &InventoryClient) -> bool {
+    client.check_with_retries(503).await.is_err()
+}
+
+#[tokio::test]
+async fn retries_inside_a_span_are_all_its_children_in_its_trace() {
+    let capture = Capture::new();
+    let (addr, _received) = downstream().await;
+    let client = InventoryClient {
+        http: reqwest::Client::new(),
+        base: format!("http://{addr}"),
+    };
+    assert!(restock(&client).await);
+    let caller = capture.span("restock");
+    let spans = client_spans(&capture);
+    assert_eq!(spans.len(), 3, "{spans:#?}");
+    for span in &spans {
+        assert_eq!(
+            span.parent_span_id.as_deref(),
+            Some(caller.span_id.as_str())
+        );
+        assert_eq!(span.trace_id, caller.trace_id);
+    }
+}

@@ -164,8 +164,6 @@ pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> 
 #[derive(Debug)]
 pub struct ClientScope {
     span: tracing::Span,
-    /// The caller's context: the parent of the spans of later requests.
-    parent: Context,
     template: Option<&'static str>,
     state: Mutex<ScopeState>,
 }
@@ -185,7 +183,6 @@ impl ClientScope {
     pub fn new(span: &tracing::Span, template: Option<&'static str>) -> Self {
         Self {
             span: span.clone(),
-            parent: current_context(),
             template,
             state: Mutex::new(ScopeState::default()),
         }
@@ -248,26 +245,38 @@ impl ClientScope {
             }
             (name, attributes)
         };
-        let span = if first {
-            // An unsampled span is told nothing: the URL is not even read.
-            with_otel_span(&self.span, |otel| {
+        if first {
+            // An unsampled span is told nothing: the URL is not even read. Its context,
+            // for the request's headers, comes with the same look-up.
+            let cx = with_otel_span(&self.span, |otel| {
                 if otel.span.is_recording() {
                     let (name, attributes) = attributes();
                     otel.span.update_name(name);
                     otel.span.set_attributes(attributes);
                 }
+                otel.context()
             });
-            self.span.clone()
-        } else {
-            let (name, attributes) = attributes();
-            SpanStart::default()
-                .kind(SpanKind::Client)
-                .name(name)
-                .parent(self.parent.clone())
-                .attribute_vec(attributes)
-                .create(|| tracing::info_span!("http.client.request", "otel.kind" = "client"))
-        };
-        SendSpan { scope: self, span }
+            return SendSpan {
+                scope: self,
+                span: self.span.clone(),
+                cx,
+            };
+        }
+        // Later requests are the first one's siblings: children of the function span's parent.
+        let parent = with_otel_span(&self.span, |otel| otel.parent_context())
+            .unwrap_or_else(Context::current);
+        let (name, attributes) = attributes();
+        let span = SpanStart::default()
+            .kind(SpanKind::Client)
+            .name(name)
+            .parent(parent)
+            .attribute_vec(attributes)
+            .create(|| tracing::info_span!("http.client.request", "otel.kind" = "client"));
+        SendSpan {
+            scope: self,
+            span,
+            cx: None,
+        }
     }
 }
 
@@ -277,12 +286,17 @@ impl ClientScope {
 pub struct SendSpan<'a> {
     scope: &'a ClientScope,
     span: tracing::Span,
+    /// The span's context, when it was read with the span already.
+    cx: Option<Context>,
 }
 
 impl SendSpan<'_> {
     /// Puts this request's context on its headers.
     pub fn inject(&self, headers: &mut HeaderMap) {
-        inject_context(&context_of(&self.span), headers);
+        match &self.cx {
+            Some(cx) => inject_context(cx, headers),
+            None => inject_context(&context_of(&self.span), headers),
+        }
     }
 
     /// Records the response: its status code (4xx and 5xx are errors for a client) and
