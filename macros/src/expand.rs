@@ -351,15 +351,7 @@ fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream
     let level = &spec.level;
     let tracing = quote!(#krate::__private::tracing);
     let ask = quote!(#krate::__private::skipped(#tracing::Level::#level));
-    // `matches!` reads the variant without borrowing (a borrow would keep room for it
-    // across an async body's awaits).
-    let choose = quote! {
-        if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
-            #tracing::Span::none()
-        } else {
-            #create
-        }
-    };
+    let choose = unless_skipped(spec, &create);
     match early {
         Some(run) => quote! {
             if !#tracing::level_enabled!(#tracing::Level::#level) {
@@ -380,6 +372,40 @@ fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream
                 #choose
             };
         },
+    }
+}
+
+/// The span `create` makes, or none when `__traced_skipped` says it is left out. `matches!`
+/// reads the variant without borrowing (a borrow would keep room for it across an async
+/// body's awaits).
+fn unless_skipped(spec: &SpanSpec, create: &TokenStream) -> TokenStream {
+    let krate = &spec.krate;
+    quote! {
+        if ::core::matches!(__traced_skipped, ::core::option::Option::Some(_)) {
+            #krate::__private::tracing::Span::none()
+        } else {
+            #create
+        }
+    }
+}
+
+/// For a plain span whose body is wrapped first: what the body runs in, `None` when it runs
+/// as it is (nobody takes the level, or nobody listens and no context was left out), as
+/// `__private::run_in` answers.
+fn run_decision(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let level = &spec.level;
+    let tracing = quote!(#krate::__private::tracing);
+    let span = unless_skipped(spec, &span_creation(spec));
+    quote! {
+        if !#tracing::level_enabled!(#tracing::Level::#level) {
+            // Nobody takes spans of this level: the cheapest way out.
+            ::core::option::Option::None
+        } else {
+            let __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
+            let __traced_span = #span;
+            #krate::__private::run_in(__traced_span, __traced_skipped)
+        }
     }
 }
 
@@ -528,20 +554,26 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let skip = skip_when_disabled(spec);
         let future =
             quote_spanned!(body.span()=> let __traced_future = async move { #bind #hint #body };);
-        let start = match body_first {
-            true => {
-                let early = creation_or_skip(spec, Some(&quote!(__traced_future.await)));
-                quote!(#future #early)
-            }
-            false => quote!(#create #scope #clone #future),
+        // The body's future is awaited in one place when it runs uninstrumented, whether
+        // nobody takes the level or nobody listens: every `.await` is a state of the
+        // function's future, compiled for each function.
+        // What a plain span's body runs in, a temporary: a local not moved on the way to
+        // the other `.await` would be kept in the function's future across it.
+        let (start, decision) = match body_first {
+            true => (quote!(#future), run_decision(spec)),
+            false => (
+                quote!(#create #scope #clone #future),
+                quote!(#krate::__private::run_in(__traced_span, __traced_skipped)),
+            ),
         };
-        // A span nobody listens to (and none left out, whose context must be current): the
-        // body's future is awaited as it is. An axum handler still wraps its value. The
-        // span and the sampler's answer are moved, not borrowed, before the awaits.
-        let run = match (skip.is_empty(), may_skip(spec)) {
-            (_, true) => quote! {
-                let ::core::option::Option::Some((__traced_span, __traced_context)) =
-                    #krate::__private::run_in(__traced_span, __traced_skipped)
+        // A plain span nobody listens to (and none left out, whose context must be
+        // current): the body's future is awaited as it is, the cheapest way, in one place.
+        // Other spans carry a request or a query and are polled through `Instrumented`
+        // whatever happens, which saves compiling a second `.await` for them. The span and
+        // the sampler's answer are moved, not borrowed, before the awaits.
+        let run = match may_skip(spec) {
+            true => quote! {
+                let ::core::option::Option::Some((__traced_span, __traced_context)) = (#decision)
                 else {
                     return __traced_future.await;
                 };
@@ -553,21 +585,11 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
                 )
                 .await;
             },
-            (empty, false) => {
-                let unlistened = (!empty).then(|| {
-                    quote! {
-                        if __traced_span.is_none() {
-                            return __traced_future.await;
-                        }
-                    }
-                });
-                quote! {
-                    #unlistened
-                    #[allow(clippy::let_unit_value)]
-                    let (__traced_ret, __traced_span) =
-                        #krate::__private::Instrumented::new(__traced_future, __traced_span).await;
-                }
-            }
+            false => quote! {
+                #[allow(clippy::let_unit_value)]
+                let (__traced_ret, __traced_span) =
+                    #krate::__private::Instrumented::new(__traced_future, __traced_span).await;
+            },
         };
         let new_body = quote_spanned! {body.span()=> {
             #start
