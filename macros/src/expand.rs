@@ -551,7 +551,11 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         let body = &item.block;
         let (clone, bind) = async_record_handle(records, &handle);
         let tail = tail(spec);
-        let skip = skip_when_disabled(spec);
+        // With no outcome to record, the tail alone does nothing for a span nobody listens to.
+        let skip = match outcome.is_empty() {
+            true => TokenStream::new(),
+            false => skip_when_disabled(spec),
+        };
         let future =
             quote_spanned!(body.span()=> let __traced_future = async move { #bind #hint #body };);
         // The body's future is awaited in one place when it runs uninstrumented, whether
