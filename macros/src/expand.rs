@@ -354,7 +354,7 @@ fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream
     let choose = unless_skipped(spec, &create);
     match early {
         Some(run) => quote! {
-            if !#tracing::level_enabled!(#tracing::Level::#level) {
+            if !#krate::__private::level_enabled(#tracing::Level::#level) {
                 // Nobody takes spans of this level: the cheapest way out.
                 return #run;
             }
@@ -363,7 +363,7 @@ fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream
         },
         None => quote! {
             let __traced_skipped;
-            let __traced_span = if !#tracing::level_enabled!(#tracing::Level::#level) {
+            let __traced_span = if !#krate::__private::level_enabled(#tracing::Level::#level) {
                 // Nobody takes spans of this level: the cheapest way out.
                 __traced_skipped = ::core::option::Option::None;
                 #tracing::Span::none()
@@ -398,7 +398,7 @@ fn run_decision(spec: &SpanSpec) -> TokenStream {
     let tracing = quote!(#krate::__private::tracing);
     let span = unless_skipped(spec, &span_creation(spec));
     quote! {
-        if !#tracing::level_enabled!(#tracing::Level::#level) {
+        if !#krate::__private::level_enabled(#tracing::Level::#level) {
             // Nobody takes spans of this level: the cheapest way out.
             ::core::option::Option::None
         } else {

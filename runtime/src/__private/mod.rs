@@ -34,6 +34,14 @@ pub use crate::span_start::SpanStart;
 
 pub use crate::layer::Skipped;
 
+/// Whether any subscriber takes spans of `level` (`tracing::level_enabled!`). A function,
+/// not the macro in each instrumented function: the macro's check of the global filter
+/// is inlined wherever it is written, even in debug builds.
+#[inline]
+pub fn level_enabled(level: tracing::Level) -> bool {
+    tracing::level_enabled!(level)
+}
+
 /// Asked by `#[traced]` before it creates a span of an enabled level: `Some` when the
 /// layer leaves the span out because the sampler drops it (see
 /// `TracedLayer::skip_unsampled`).
