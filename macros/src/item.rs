@@ -14,9 +14,71 @@ use crate::expand::expand;
 use crate::record::{neutralise_records, rewrite_records};
 use crate::valid::{SpanSpec, resolve, resolve_client, resolve_handler, resolve_query};
 
+/// A function whose body is kept as tokens, unparsed: most bodies are only written out
+/// again, and parsing every statement into syntax was a good part of what the attribute
+/// cost a build.
+struct OpaqueBodyFn(ItemFn);
+
+impl syn::parse::Parse for OpaqueBodyFn {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis: syn::Visibility = input.parse()?;
+        let sig: syn::Signature = input.parse()?;
+        let content;
+        let brace_token = syn::braced!(content in input);
+        let body: TokenStream = content.parse()?;
+        let block = syn::Block {
+            brace_token,
+            stmts: vec![syn::Stmt::Expr(syn::Expr::Verbatim(body), None)],
+        };
+        Ok(OpaqueBodyFn(ItemFn {
+            attrs,
+            vis,
+            modifiers: syn::FnModifiers::default(),
+            sig,
+            block: Box::new(block),
+        }))
+    }
+}
+
+/// Whether the function's body must be parsed into syntax: it may call `record!`, be an
+/// async-trait `Box::pin(async move { .. })` body, start with inner attributes, or (for a
+/// client) send requests that are rewritten. Decided on tokens, conservatively: any `record`
+/// or `pin` identifier, at any depth.
+fn body_needs_syntax(attribute: &str, item: &TokenStream) -> bool {
+    use proc_macro2::TokenTree;
+    fn mentions(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tree| match tree {
+            TokenTree::Ident(ident) => ident == "record" || ident == "pin",
+            TokenTree::Group(group) => mentions(group.stream()),
+            _ => false,
+        })
+    }
+    if attribute == "#[traced_client]" {
+        return true;
+    }
+    let Some(TokenTree::Group(body)) = item.clone().into_iter().last() else {
+        return true;
+    };
+    if body.delimiter() != proc_macro2::Delimiter::Brace {
+        return true;
+    }
+    let mut tokens = body.stream().into_iter();
+    let inner_attribute = matches!(
+        (tokens.next(), tokens.next()),
+        (Some(TokenTree::Punct(hash)), Some(TokenTree::Punct(bang)))
+            if hash.as_char() == '#' && bang.as_char() == '!'
+    );
+    inner_attribute || mentions(body.stream())
+}
+
 /// Parses the annotated item as a function with a body, or explains why it is not one.
 fn parse_function(attribute: &str, item: &TokenStream) -> Result<ItemFn, Error> {
-    match syn::parse2::<ItemFn>(item.clone()) {
+    let parsed = match body_needs_syntax(attribute, item) {
+        true => syn::parse2::<ItemFn>(item.clone()),
+        false => syn::parse2::<OpaqueBodyFn>(item.clone()).map(|function| function.0),
+    };
+    match parsed {
         Ok(function) => {
             if let Some(constness) = &function.sig.constness {
                 return Err(Error::custom(format!(
