@@ -851,3 +851,42 @@ fn a_span_whose_last_handle_is_dropped_is_exported_once() {
     assert!(spans.iter().all(|span| span.name == "plain"));
     assert_ne!(spans[0].span_id, spans[1].span_id);
 }
+
+/// Mentions `record` and `pin` without `record!` or a `Box::pin` body: the attribute parses
+/// such a body into syntax, where a body without them is kept as tokens; both behave alike.
+#[traced]
+async fn pinned_inside(base: u32) -> u32 {
+    let record = base;
+    let future = std::pin::pin!(async move { record + 2 });
+    future.await
+}
+
+#[traced]
+fn kept_as_tokens(base: u32) -> Result<u32, String> {
+    if base == 0 {
+        return Err("zero".to_owned());
+    }
+    let doubled: u32 = format!("{}", base * 2).parse().map_err(|_| "parse")?;
+    Ok(doubled)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn bodies_parsed_or_kept_as_tokens_behave_alike() {
+    let capture = Capture::new();
+    assert_eq!(pinned_inside(40).await, 42);
+    assert_eq!(kept_as_tokens(21), Ok(42));
+    assert_eq!(kept_as_tokens(0), Err("zero".to_owned()));
+    assert_eq!(capture.span("pinned_inside").status, SpanStatus::Unset);
+    let spans: Vec<_> = capture
+        .spans()
+        .into_iter()
+        .filter(|span| span.name == "kept_as_tokens")
+        .collect();
+    assert_eq!(spans.len(), 2);
+    assert_eq!(spans[0].status, SpanStatus::Unset);
+    assert!(
+        matches!(spans[1].status, SpanStatus::Error(_)),
+        "{:?}",
+        spans[1].status
+    );
+}
