@@ -529,7 +529,8 @@ fn async_record_handle(records: bool, handle: &syn::Ident) -> (TokenStream, Toke
 /// Generates the instrumented function. `records` says whether the body calls `record!`.
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
-    let create = creation_or_skip(spec, None);
+    // Built only where it is used: a body wrapped first creates its span on its own path.
+    let create = || creation_or_skip(spec, None);
     let scope = client_scope(spec);
     // The future that runs the body in its span (or, for a span left out, in its context).
     let instrumented = |inner: TokenStream| match may_skip(spec) {
@@ -558,15 +559,15 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         };
         let future =
             quote_spanned!(body.span()=> let __traced_future = async move { #bind #hint #body };);
-        // The body's future is awaited in one place when it runs uninstrumented, whether
-        // nobody takes the level or nobody listens: every `.await` is a state of the
-        // function's future, compiled for each function.
         // What a plain span's body runs in, a temporary: a local not moved on the way to
         // the other `.await` would be kept in the function's future across it.
         let (start, decision) = match body_first {
             true => (quote!(#future), run_decision(spec)),
             false => (
-                quote!(#create #scope #clone #future),
+                {
+                    let create = create();
+                    quote!(#create #scope #clone #future)
+                },
                 quote!(#krate::__private::run_in(__traced_span, __traced_skipped)),
             ),
         };
@@ -615,6 +616,7 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             quote!(#inner)
         };
         let future = instrumented(inner.clone());
+        let create = create();
         *async_block = Expr::Verbatim(quote_spanned! {inner.span()=>
             async move {
                 #create
@@ -678,7 +680,10 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
             let early = creation_or_skip(spec, Some(&quote!(__traced_body())));
             quote!(#closure #early)
         }
-        false => quote!(#create #scope #bind #closure),
+        false => {
+            let create = create();
+            quote!(#create #scope #bind #closure)
+        }
     };
     let new_body = quote_spanned! {item.block.span()=> {
         #start

@@ -16,13 +16,20 @@ pub(crate) fn with_otel_span<R>(
     span: &tracing::Span,
     f: impl FnOnce(&mut OtelSpan) -> R,
 ) -> Option<R> {
-    span.with_subscriber(|(id, dispatch)| {
-        let registry = dispatch.downcast_ref::<Registry>()?;
-        let span_ref = registry.span(id)?;
-        let mut extensions = span_ref.extensions_mut();
-        extensions.get_mut::<OtelSpan>().map(f)
-    })
-    .flatten()
+    span.with_subscriber(|(id, dispatch)| with_otel_span_of(dispatch, id, f))
+        .flatten()
+}
+
+/// [`with_otel_span`] for the span `id` of `dispatch` (a span whose handle may be gone).
+pub(crate) fn with_otel_span_of<R>(
+    dispatch: &tracing::Dispatch,
+    id: &tracing::span::Id,
+    f: impl FnOnce(&mut OtelSpan) -> R,
+) -> Option<R> {
+    let registry = dispatch.downcast_ref::<Registry>()?;
+    let span_ref = registry.span(id)?;
+    let mut extensions = span_ref.extensions_mut();
+    extensions.get_mut::<OtelSpan>().map(f)
 }
 
 /// The OpenTelemetry context of `span`: what a child started under it, or a request sent

@@ -120,22 +120,10 @@ pub fn finish_and_drop(span: tracing::Span) {
     let watching = crate::entered::watch_close(id.into_u64());
     drop(span);
     if !crate::entered::closed_since(watching) {
-        end_open(&dispatch, &id);
-    }
-}
-
-/// Ends the OpenTelemetry span of the open span `id`.
-#[inline(never)]
-fn end_open(dispatch: &tracing::Dispatch, id: &tracing::span::Id) {
-    use tracing_subscriber::registry::LookupSpan as _;
-    let Some(registry) = dispatch.downcast_ref::<tracing_subscriber::Registry>() else {
-        return;
-    };
-    let Some(span) = registry.span(id) else {
-        return;
-    };
-    if let Some(otel) = span.extensions_mut().get_mut::<crate::layer::OtelSpan>() {
-        use opentelemetry::trace::Span as _;
-        otel.span.end();
+        // A clone lives on: end the OpenTelemetry span now, the function has returned.
+        crate::span_access::with_otel_span_of(&dispatch, &id, |otel| {
+            use opentelemetry::trace::Span as _;
+            otel.span.end();
+        });
     }
 }
