@@ -26,7 +26,7 @@ use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Level, LevelFilter, Subscriber};
 use tracing_subscriber::Registry;
 use tracing_subscriber::layer::Context as LayerContext;
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::entered;
 use crate::sampling::{Presampled, SamplerKind, ids};
@@ -136,7 +136,7 @@ impl TracedLayer {
     /// sampler drops and that may be left out; what it then runs in.
     pub(crate) fn skip(&self, dispatch: &tracing::Dispatch, level: Level) -> Option<Skipped> {
         let sampler = self.sampler?;
-        if level <= self.skip_unsampled? || sampler == SamplerKind::AlwaysOn {
+        if level <= self.skip_unsampled? || !sampler.may_drop() {
             // Shown elsewhere, or never dropped (force trace only adds to what is kept).
             return None;
         }
@@ -179,6 +179,17 @@ impl TracedLayer {
     }
 }
 
+/// Set, for the rest of the process, once a layer that may leave spans out is put on a
+/// subscriber: until then the attributes need not look for one (with an `AlwaysOn`
+/// sampler, or `skip_unsampled` not asked for, they never do).
+static SKIPPING: AtomicBool = AtomicBool::new(false);
+
+/// Whether some layer of the process may leave spans out (see [`SKIPPING`]).
+#[inline]
+pub(crate) fn skipping() -> bool {
+    SKIPPING.load(Ordering::Relaxed)
+}
+
 /// Runs `f` on the current subscriber's `TracedLayer`, if it has one: what the attributes
 /// ask the layer before a span exists.
 #[inline]
@@ -213,10 +224,14 @@ pub struct Skipped {
 /// the SDK was asked (then it is only a span context, so that children and outgoing
 /// requests still continue its trace, unsampled).
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "boxing the SDK span costs every sampled span an allocation; a dropped one only copies the few hundred bytes once"
+)]
 pub(crate) enum SpanHandle {
-    /// Boxed: the SDK span is a few hundred bytes, and the extension map moves what it
-    /// holds in and out by value; a dropped span should not pay for copying that.
-    Sdk(Box<opentelemetry_sdk::trace::Span>),
+    /// Held by value: the extension map boxes what it holds anyway, and a span is ended
+    /// in place, never moved out of it, so a box of its own would only cost an allocation.
+    Sdk(opentelemetry_sdk::trace::Span),
     Dropped(SpanContext),
 }
 
@@ -476,21 +491,23 @@ impl tracing_core::field::Visit for AttributeVisitor<'_> {
     }
 }
 
-impl TracedLayer {
-    fn parent_context<S>(&self, attrs: &Attributes<'_>, ctx: &LayerContext<'_, S>) -> Context
-    where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-    {
-        if let Some(parent) = attrs.parent() {
-            return context_of_span(ctx, parent).unwrap_or_default();
+/// The context a new span starts in: its parent's, as the Registry recorded it (the
+/// explicit parent, or the current span for a contextual one); for a contextual span with
+/// no parent span, the current OpenTelemetry context (spans of code that uses the
+/// OpenTelemetry API, or a root left out by the sampler).
+fn parent_context<S>(attrs: &Attributes<'_>, span: &SpanRef<'_, S>) -> Context
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    if let Some(parent) = span.parent() {
+        let extensions = parent.extensions();
+        if let Some(otel) = extensions.get::<OtelSpan>() {
+            return otel.context();
         }
-        if attrs.is_contextual() {
-            return ctx
-                .lookup_current()
-                .and_then(|span| span.extensions().get::<OtelSpan>().map(OtelSpan::context))
-                .unwrap_or_else(Context::current);
-        }
-        Context::new()
+    }
+    match attrs.is_contextual() {
+        true => Context::current(),
+        false => Context::new(),
     }
 }
 
@@ -514,7 +531,7 @@ where
         let mut start = span_start::take();
         let parent_cx = match start.as_ref().and_then(|s| s.parent.clone()) {
             Some(cx) => cx,
-            None => self.parent_context(attrs, &ctx),
+            None => parent_context(attrs, &span_ref),
         };
 
         let mut preset = None;
@@ -584,7 +601,10 @@ where
             builder.links = Some(start.links).filter(|links| !links.is_empty());
         }
         builder.attributes = Some(attributes);
-        ids::preset(preset);
+        // Nothing to clear otherwise: a preset id is taken right after the start below.
+        if preset.is_some() {
+            ids::preset(preset);
+        }
         let mut span = self.tracer.build_with_context(builder, &parent_cx);
         if let Some(trace_id) = preset
             && ids::take_preset().is_some() | (span.span_context().trace_id() != trace_id)
@@ -604,12 +624,15 @@ where
         };
         span_ref
             .extensions_mut()
-            .insert(OtelSpan::new(SpanHandle::Sdk(Box::new(span)), parent_cx));
+            .insert(OtelSpan::new(SpanHandle::Sdk(span), parent_cx));
         entered::created(self.instance, id.into_u64(), decided);
     }
 
     fn on_layer(&mut self, _subscriber: &mut S) {
         self.instance = entered::new_instance();
+        if self.skip_unsampled.is_some() && self.sampler.is_some_and(SamplerKind::may_drop) {
+            SKIPPING.store(true, Ordering::Relaxed);
+        }
     }
 
     fn on_enter(&self, id: &Id, _ctx: LayerContext<'_, S>) {

@@ -92,6 +92,12 @@ pub(crate) enum Presampled {
 }
 
 impl SamplerKind {
+    /// Whether this sampler ever drops a span (`AlwaysOn` keeps all of them; the
+    /// parent-based ones drop those of an unsampled parent).
+    pub(crate) fn may_drop(self) -> bool {
+        self != SamplerKind::AlwaysOn
+    }
+
     /// The SDK sampler of this kind, honouring force trace.
     ///
     /// ```
@@ -124,7 +130,8 @@ impl SamplerKind {
     /// them). `ratio_roots` says whether a root under a ratio may be decided on a trace id
     /// of ours (the provider uses [`TracedIdGenerator`]).
     pub(crate) fn presample(self, parent: &Context, ratio_roots: bool) -> Presampled {
-        if ForceTrace::is_set(parent) {
+        // Force trace only adds to what is kept: nothing to look up when all is.
+        if !self.may_drop() || ForceTrace::is_set(parent) {
             return Presampled::Sample(None);
         }
         let parent_span = parent.has_active_span().then(|| parent.span());

@@ -47,6 +47,9 @@ pub fn level_enabled(level: tracing::Level) -> bool {
 /// `TracedLayer::skip_unsampled`).
 #[inline]
 pub fn skipped(level: tracing::Level) -> Option<Skipped> {
+    if !crate::layer::skipping() {
+        return None;
+    }
     crate::layer::with_current_layer(|layer, dispatch| layer.skip(dispatch, level))
 }
 
