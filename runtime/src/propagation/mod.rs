@@ -87,29 +87,93 @@ pub use global::{
 pub use trace_context::{TraceContextPropagator, W3cTraceState};
 
 /// Strips optional whitespace (RFC 7230 OWS: spaces and horizontal tabs) at both ends.
+/// Byte by byte: both are ASCII, so every cut falls between characters.
 fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    let bytes = s.as_bytes();
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let Some(start) = bytes.iter().position(|b| !is_ows(b)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    &s[start..end]
 }
+
+/// Splits `s` at every `separator`, an ASCII byte (a plain scan: header lists are short,
+/// and `str::split`'s searcher costs more to set up than they take to read).
+fn split_ascii(s: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == separator) {
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// `s` cut at its first `separator`, an ASCII byte (see [`split_ascii`]).
+fn split_once_ascii(s: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == separator)?;
+    Some((&s[..at], &s[at + 1..]))
+}
+
+/// Lowercase hex digits' values; 0xff for every other byte.
+const LOWER_HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[b"0123456789abcdef"[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
+};
 
 /// The value of one lowercase hex digit; uppercase digits are not hex here, as both the
 /// W3C and the B3 formats require lowercase.
 fn lower_hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    }
+    let digit = LOWER_HEX[usize::from(b)];
+    (digit != 0xff).then_some(digit)
 }
 
-/// Parses lowercase hex of at most 32 digits. Unlike `u128::from_str_radix`, which
-/// opentelemetry's `TraceId::from_hex` uses, it refuses a sign and uppercase digits.
-fn lower_hex_u128(s: &str) -> Option<u128> {
-    if s.is_empty() || s.len() > 32 {
+/// Parses lowercase hex of 1 to 16 digits, without a branch per digit.
+fn lower_hex_u64(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 16 {
         return None;
     }
-    s.bytes().try_fold(0u128, |acc, b| {
-        lower_hex_digit(b).map(|digit| (acc << 4) | u128::from(digit))
-    })
+    let mut value = 0u64;
+    let mut seen = 0u8;
+    for &b in bytes {
+        let digit = LOWER_HEX[usize::from(b)];
+        seen |= digit;
+        value = (value << 4) | u64::from(digit & 0x0f);
+    }
+    // A byte that is not a digit set the high bits.
+    (seen & 0xf0 == 0).then_some(value)
+}
+
+/// Parses lowercase hex of 1 to 32 digits. Unlike `u128::from_str_radix`, which
+/// opentelemetry's `TraceId::from_hex` uses, it refuses a sign and uppercase digits.
+fn lower_hex_u128(s: &str) -> Option<u128> {
+    let bytes = s.as_bytes();
+    if bytes.len() > 32 {
+        return None;
+    }
+    let (high, low) = bytes.split_at(bytes.len().saturating_sub(16));
+    let low = lower_hex_u64(low)?;
+    let high = match high.is_empty() {
+        true => 0,
+        false => lower_hex_u64(high)?,
+    };
+    Some((u128::from(high) << 64) | u128::from(low))
 }
 
 #[cfg(test)]
@@ -127,8 +191,52 @@ mod tests {
     }
 
     #[test]
+    fn hex_digits_are_exactly_the_lowercase_ones() {
+        for b in 0..=u8::MAX {
+            let expected = match b {
+                b'0'..=b'9' => Some(b - b'0'),
+                b'a'..=b'f' => Some(b - b'a' + 10),
+                _ => None,
+            };
+            assert_eq!(lower_hex_digit(b), expected, "byte {b:#04x}");
+            // Inside a number, at either end and in the middle, of both halves.
+            for at in [0, 7, 15, 16, 31] {
+                let mut digits = *b"0123456789abcdef0123456789abcdef";
+                digits[at] = b;
+                let text = String::from_utf8_lossy(&digits).into_owned();
+                let parsed = lower_hex_u128(&text);
+                match expected {
+                    Some(_) => assert_eq!(parsed, u128::from_str_radix(&text, 16).ok()),
+                    None => assert_eq!(parsed, None, "{text:?}"),
+                }
+            }
+        }
+        for len in 1..=32 {
+            let text = &"fedcba9876543210f0e1d2c3b4a59687"[..len];
+            assert_eq!(lower_hex_u128(text), u128::from_str_radix(text, 16).ok());
+        }
+    }
+
+    #[test]
     fn ows_is_spaces_and_tabs_only() {
         assert_eq!(trim_ows(" \t a b \t "), "a b");
         assert_eq!(trim_ows("\na\n"), "\na\n");
+        assert_eq!(trim_ows(" \t "), "");
+        assert_eq!(trim_ows(""), "");
+        assert_eq!(trim_ows(" é\u{a0} "), "é\u{a0}");
+    }
+
+    #[test]
+    fn ascii_splits_match_the_standard_ones() {
+        for text in ["", ",", "a", "a,b", ",a,,b,", "é,ü=1,=", "k=v=w"] {
+            let ours: Vec<&str> = split_ascii(text, b',').collect();
+            let std: Vec<&str> = text.split(',').collect();
+            assert_eq!(ours, std, "{text:?}");
+            assert_eq!(
+                split_once_ascii(text, b'='),
+                text.split_once('='),
+                "{text:?}"
+            );
+        }
     }
 }

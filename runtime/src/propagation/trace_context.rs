@@ -10,7 +10,7 @@ use opentelemetry::trace::{
 };
 
 use super::carrier::{Carrier, Field, Sink};
-use super::{lower_hex_u128, trim_ows};
+use super::{lower_hex_u64, lower_hex_u128, split_ascii, split_once_ascii, trim_ows};
 
 const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
@@ -243,7 +243,8 @@ fn parse_traceparent(line: &str) -> Option<Traceparent> {
     if value.len() < TRACEPARENT_LEN {
         return None;
     }
-    let version = lower_hex_u128(value.get(0..2)?)?;
+    let bytes = value.as_bytes();
+    let version = lower_hex_u64(bytes.get(0..2)?)?;
     if version == 0xff {
         return None;
     }
@@ -251,22 +252,21 @@ fn parse_traceparent(line: &str) -> Option<Traceparent> {
         return None;
     }
     // Higher versions may append fields, each after a dash.
-    if value.len() > TRACEPARENT_LEN && value.as_bytes().get(TRACEPARENT_LEN) != Some(&b'-') {
+    if value.len() > TRACEPARENT_LEN && bytes.get(TRACEPARENT_LEN) != Some(&b'-') {
         return None;
     }
-    let bytes = value.as_bytes();
     if [2, 35, 52].iter().any(|&i| bytes.get(i) != Some(&b'-')) {
         return None;
     }
     let trace_id = lower_hex_u128(value.get(3..35)?)?;
-    let span_id = lower_hex_u128(value.get(36..52)?)?;
-    let flags = lower_hex_u128(value.get(53..55)?)?;
+    let span_id = lower_hex_u64(bytes.get(36..52)?)?;
+    let flags = lower_hex_u64(bytes.get(53..55)?)?;
     if trace_id == 0 || span_id == 0 {
         return None;
     }
     Some(Traceparent {
         trace_id: TraceId::from(trace_id),
-        span_id: SpanId::from(u64::try_from(span_id).ok()?),
+        span_id: SpanId::from(span_id),
         flags: u8::try_from(flags).ok()?,
     })
 }
@@ -276,7 +276,7 @@ fn parse_traceparent(line: &str) -> Option<Traceparent> {
 /// by 33 members whatever follows.
 fn parse_tracestate<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Vec<(&'a str, &'a str)>> {
     let mut members: Vec<(&str, &str)> = Vec::new();
-    for member in lines.flat_map(|line| line.split(',')) {
+    for member in lines.flat_map(|line| split_ascii(line, b',')) {
         let member = trim_ows(member);
         if member.is_empty() {
             continue;
@@ -284,7 +284,7 @@ fn parse_tracestate<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Vec<(&'a
         if members.len() == MAX_TRACESTATE_MEMBERS {
             return None;
         }
-        let (key, value) = member.split_once('=')?;
+        let (key, value) = split_once_ascii(member, b'=')?;
         if !is_tracestate_key(key) || !is_tracestate_value(value) {
             return None;
         }
