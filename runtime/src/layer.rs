@@ -59,6 +59,9 @@ pub struct TracedLayer {
     /// This layer's number in the per-thread record of entered spans (set when it is put
     /// on a subscriber).
     instance: u64,
+    /// Whether the layer keeps the per-thread record of entered spans: only a sampler that
+    /// may drop spans reads it (set when the layer is put on a subscriber).
+    tracks_entered: bool,
     /// Spans of a level that this filter does not enable may be left out when the sampler
     /// drops them (see [`TracedLayer::skip_unsampled`]).
     skip_unsampled: Option<LevelFilter>,
@@ -74,6 +77,7 @@ impl TracedLayer {
             tracer,
             sampler: None,
             instance: 0,
+            tracks_entered: false,
             skip_unsampled: None,
             ratio_roots: Arc::new(AtomicBool::new(true)),
         }
@@ -124,12 +128,17 @@ impl TracedLayer {
         Some(self.sampler?.presample(parent, ratio_roots))
     }
 
-    /// Whether the innermost span entered on this thread is this layer's and sampled (so
-    /// a child started in the current context is sampled too, the sampler has it).
+    /// Whether a span started in the current context is known to be sampled: every span is
+    /// under `AlwaysOn`; under another sampler, when the innermost span entered on this
+    /// thread is this layer's and sampled (a child decides as its parent did).
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn innermost_sampled(&self) -> bool {
-        self.sampler.is_some()
-            && entered::innermost(self.instance) == Some(entered::Decided::Sampled)
+        match self.sampler {
+            // Every span is sampled: nothing to look up (and nothing recorded to read).
+            Some(sampler) if !sampler.may_drop() => true,
+            Some(_) => entered::innermost(self.instance) == Some(entered::Decided::Sampled),
+            None => false,
+        }
     }
 
     /// Whether a span of `level` about to be created in the current context is one the
@@ -625,22 +634,29 @@ where
         span_ref
             .extensions_mut()
             .insert(OtelSpan::new(SpanHandle::Sdk(span), parent_cx));
-        entered::created(self.instance, id.into_u64(), decided);
+        if self.tracks_entered {
+            entered::created(self.instance, id.into_u64(), decided);
+        }
     }
 
     fn on_layer(&mut self, _subscriber: &mut S) {
         self.instance = entered::new_instance();
+        self.tracks_entered = self.sampler.is_some_and(SamplerKind::may_drop);
         if self.skip_unsampled.is_some() && self.sampler.is_some_and(SamplerKind::may_drop) {
             SKIPPING.store(true, Ordering::Relaxed);
         }
     }
 
     fn on_enter(&self, id: &Id, _ctx: LayerContext<'_, S>) {
-        entered::enter(self.instance, id.into_u64());
+        if self.tracks_entered {
+            entered::enter(self.instance, id.into_u64());
+        }
     }
 
     fn on_exit(&self, id: &Id, _ctx: LayerContext<'_, S>) {
-        entered::exit(self.instance, id.into_u64());
+        if self.tracks_entered {
+            entered::exit(self.instance, id.into_u64());
+        }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {
