@@ -1,6 +1,7 @@
 //! Cost per call of a trivial function, sync and async, plain and instrumented in each
 //! set-up, in one run: no subscriber; `#[instrument]` + tracing-opentelemetry; the
-//! OpenTelemetry SDK used directly; fastrace; ours. Each pipeline's spans go to an SDK
+//! OpenTelemetry SDK used directly (`in_span`, and for async a span in the context made
+//! current on every poll); fastrace; ours. Each pipeline's spans go to an SDK
 //! processor that drops them.
 
 use std::future::Future;
@@ -11,7 +12,8 @@ use std::task::{Context, Poll, Waker};
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+use opentelemetry::context::FutureExt as _;
+use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
 use tracing_subscriber::filter::LevelFilter;
@@ -77,9 +79,16 @@ fn block_on<F: Future>(future: F) -> F::Output {
 /// sampler as ours (which the provider and the layer share, as `traced::init!` sets them up).
 type SamplerSetup = (&'static str, fn() -> Sampler, SamplerKind);
 
-fn samplers() -> [SamplerSetup; 3] {
+fn samplers() -> [SamplerSetup; 4] {
     [
         ("always_on", || Sampler::AlwaysOn, SamplerKind::AlwaysOn),
+        // The default sampler: roots and children of sampled spans are sampled, but the
+        // sampler may drop (a child of an unsampled parent), so the layer keeps asking.
+        (
+            "parentbased_always_on",
+            || Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+            SamplerKind::ParentBasedAlwaysOn,
+        ),
         ("always_off", || Sampler::AlwaysOff, SamplerKind::AlwaysOff),
         (
             "ratio_0.01",
@@ -151,7 +160,8 @@ fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {
                 b.iter(|| block_on(traced_async(black_box(1))))
             });
         });
-        if label != "always_on" {
+        // The unsampled set-ups again, with their spans kept for log lines.
+        if !label.ends_with("always_on") {
             tracing::subscriber::with_default(traced_subscriber(kind, LevelFilter::INFO), || {
                 group.bench_function(format!("traced/{label}/spans_shown_by_logs"), |b| {
                     b.iter(|| traced_fn(black_box(1)))
@@ -162,6 +172,14 @@ fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {
         let tracer = provider.tracer("bench");
         group.bench_function(format!("otel-sdk-direct/{label}"), |b| {
             b.iter(|| tracer.in_span("sdk", |_| plain(black_box(1))))
+        });
+        // The SDK's async form: the span in a context made current on every poll, ended
+        // when the future (and its context) is dropped.
+        group.bench_function(format!("otel-sdk-direct/{label}/async"), |b| {
+            b.iter(|| {
+                let cx = opentelemetry::Context::current_with_span(tracer.start("sdk"));
+                block_on(plain_async(black_box(1)).with_context(cx))
+            })
         });
     }
 }
