@@ -339,10 +339,8 @@ fn may_skip(spec: &SpanSpec) -> bool {
         && spec.client.is_none()
 }
 
-/// The span's creation, or, where it may be left out, the sampler's question first. With
-/// `early` (what runs the body, see [`body_first`]), a level nobody takes returns the body's
-/// value at once.
-fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream {
+/// The span's creation, or, where it may be left out, the sampler's question first.
+fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
     let create = span_creation(spec);
     if !may_skip(spec) {
         return quote!(let __traced_span = #create;);
@@ -352,26 +350,17 @@ fn creation_or_skip(spec: &SpanSpec, early: Option<&TokenStream>) -> TokenStream
     let tracing = quote!(#krate::__private::tracing);
     let ask = quote!(#krate::__private::skipped(#tracing::Level::#level));
     let choose = unless_skipped(spec, &create);
-    match early {
-        Some(run) => quote! {
-            if !#krate::__private::level_enabled(#tracing::Level::#level) {
-                // Nobody takes spans of this level: the cheapest way out.
-                return #run;
-            }
-            let __traced_skipped = #ask;
-            let __traced_span = #choose;
-        },
-        None => quote! {
-            let __traced_skipped;
-            let __traced_span = if !#krate::__private::level_enabled(#tracing::Level::#level) {
-                // Nobody takes spans of this level: the cheapest way out.
-                __traced_skipped = ::core::option::Option::None;
-                #tracing::Span::none()
-            } else {
-                __traced_skipped = #ask;
-                #choose
-            };
-        },
+    let level_enabled = level_enabled(spec);
+    quote! {
+        let __traced_skipped;
+        let __traced_span = if !#level_enabled {
+            // Nobody takes spans of this level: the cheapest way out.
+            __traced_skipped = ::core::option::Option::None;
+            #tracing::Span::none()
+        } else {
+            __traced_skipped = #ask;
+            #choose
+        };
     }
 }
 
@@ -394,18 +383,35 @@ fn unless_skipped(spec: &SpanSpec, create: &TokenStream) -> TokenStream {
 /// `__private::run_in` answers.
 fn run_decision(spec: &SpanSpec) -> TokenStream {
     let krate = &spec.krate;
-    let level = &spec.level;
-    let tracing = quote!(#krate::__private::tracing);
-    let span = unless_skipped(spec, &span_creation(spec));
+    let level_enabled = level_enabled(spec);
+    let asked = asked_span(spec);
     quote! {
-        if !#krate::__private::level_enabled(#tracing::Level::#level) {
+        if !#level_enabled {
             // Nobody takes spans of this level: the cheapest way out.
             ::core::option::Option::None
         } else {
-            let __traced_skipped = #krate::__private::skipped(#tracing::Level::#level);
-            let __traced_span = #span;
+            #asked
             #krate::__private::run_in(__traced_span, __traced_skipped)
         }
+    }
+}
+
+/// Whether anyone takes spans of the span's level.
+fn level_enabled(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let level = &spec.level;
+    quote!(#krate::__private::level_enabled(#krate::__private::tracing::Level::#level))
+}
+
+/// For a plain span of an enabled level: the sampler's question (`__traced_skipped`), then
+/// the span, or none when it is left out (`__traced_span`).
+fn asked_span(spec: &SpanSpec) -> TokenStream {
+    let krate = &spec.krate;
+    let level = &spec.level;
+    let span = unless_skipped(spec, &span_creation(spec));
+    quote! {
+        let __traced_skipped = #krate::__private::skipped(#krate::__private::tracing::Level::#level);
+        let __traced_span = #span;
     }
 }
 
@@ -530,7 +536,7 @@ fn async_record_handle(records: bool, handle: &syn::Ident) -> (TokenStream, Toke
 pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenStream {
     let krate = &spec.krate;
     // Built only where it is used: a body wrapped first creates its span on its own path.
-    let create = || creation_or_skip(spec, None);
+    let create = || creation_or_skip(spec);
     let scope = client_scope(spec);
     // The future that runs the body in its span (or, for a span left out, in its context).
     let instrumented = |inner: TokenStream| match may_skip(spec) {
@@ -675,15 +681,34 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #[allow(unused_mut)]
         let mut __traced_body = move || { #hint #body };
     };
-    let start = match body_first {
-        true => {
-            let early = creation_or_skip(spec, Some(&quote!(__traced_body())));
-            quote!(#closure #early)
-        }
-        false => {
-            let create = create();
-            quote!(#create #scope #bind #closure)
-        }
+    if body_first {
+        // The span's path out of line: the function a level nobody takes runs is the
+        // level check and the body, with no frame set up for the rest.
+        let level_enabled = level_enabled(spec);
+        let asked = asked_span(spec);
+        let new_body = quote_spanned! {item.block.span()=> {
+            #closure
+            if !#level_enabled {
+                // Nobody takes spans of this level: the cheapest way out.
+                return __traced_body();
+            }
+            #krate::__private::out_of_line(move || {
+                #asked
+                if __traced_span.is_none() {
+                    #run_unlistened
+                }
+                #[allow(clippy::let_unit_value)]
+                let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
+                #outcome
+                #finish
+                __traced_ret
+            })
+        }};
+        return with_body(&item, new_body);
+    }
+    let start = {
+        let create = create();
+        quote!(#create #scope #bind #closure)
     };
     let new_body = quote_spanned! {item.block.span()=> {
         #start

@@ -42,6 +42,13 @@ pub fn level_enabled(level: tracing::Level) -> bool {
     tracing::level_enabled!(level)
 }
 
+/// Calls `f` in a function of its own: the part of an instrumented function that runs only
+/// when a span may be created, kept out of the path that a level nobody takes runs.
+#[inline(never)]
+pub fn out_of_line<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// Asked by `#[traced]` before it creates a span of an enabled level: `Some` when the
 /// layer leaves the span out because the sampler drops it (see
 /// `TracedLayer::skip_unsampled`).
