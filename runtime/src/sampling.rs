@@ -25,12 +25,29 @@ use crate::http::ForceTrace;
 #[derive(Debug, Clone)]
 pub struct ForceTraceSampler<S = Sampler> {
     inner: S,
+    /// `inner` is `AlwaysOn` (made by [`SamplerKind::sdk_sampler`]): every span is recorded
+    /// and sampled, force trace or not, without asking it.
+    keeps_all: bool,
 }
 
 impl<S: ShouldSample + Clone + 'static> ForceTraceSampler<S> {
     /// `inner`, overridden by force trace.
     pub fn new(inner: S) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            keeps_all: false,
+        }
+    }
+}
+
+/// What every SDK sampler answers when it samples: no attributes, the parent's trace state.
+fn record_and_sample(parent_context: Option<&Context>) -> SamplingResult {
+    SamplingResult {
+        decision: SamplingDecision::RecordAndSample,
+        attributes: Vec::new(),
+        trace_state: parent_context
+            .map(|cx| cx.span().span_context().trace_state().clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -44,14 +61,8 @@ impl<S: ShouldSample + Clone + 'static> ShouldSample for ForceTraceSampler<S> {
         attributes: &[KeyValue],
         links: &[Link],
     ) -> SamplingResult {
-        if let Some(cx) = parent_context
-            && ForceTrace::is_set(cx)
-        {
-            return SamplingResult {
-                decision: SamplingDecision::RecordAndSample,
-                attributes: Vec::new(),
-                trace_state: cx.span().span_context().trace_state().clone(),
-            };
+        if self.keeps_all || parent_context.is_some_and(ForceTrace::is_set) {
+            return record_and_sample(parent_context);
         }
         self.inner
             .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
@@ -115,6 +126,12 @@ impl SamplerKind {
     /// ```
     pub fn sdk_sampler(self) -> ForceTraceSampler<Sampler> {
         let ratio = Sampler::TraceIdRatioBased;
+        if self == SamplerKind::AlwaysOn {
+            return ForceTraceSampler {
+                inner: Sampler::AlwaysOn,
+                keeps_all: true,
+            };
+        }
         ForceTraceSampler::new(match self {
             SamplerKind::AlwaysOn => Sampler::AlwaysOn,
             SamplerKind::AlwaysOff => Sampler::AlwaysOff,
@@ -217,23 +234,36 @@ pub(crate) mod ids {
         static PRESET: Cell<Option<TraceId>> = const { Cell::new(None) };
     }
 
+    const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    /// SplitMix64's output for the state `z`.
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
     fn next() -> u64 {
         STATE.with(|state| {
-            let mut z = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = state.get().wrapping_add(GOLDEN);
             state.set(z);
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
+            mix(z)
         })
     }
 
     pub(crate) fn trace_id() -> TraceId {
-        loop {
-            let id = (u128::from(next()) << 64) | u128::from(next());
-            if id != 0 {
-                return TraceId::from(id);
+        // Two steps of the generator for one look-up of its state.
+        STATE.with(|state| {
+            loop {
+                let high = state.get().wrapping_add(GOLDEN);
+                let low = high.wrapping_add(GOLDEN);
+                state.set(low);
+                let id = (u128::from(mix(high)) << 64) | u128::from(mix(low));
+                if id != 0 {
+                    return TraceId::from(id);
+                }
             }
-        }
+        })
     }
 
     pub(crate) fn span_id() -> SpanId {

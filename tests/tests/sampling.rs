@@ -437,3 +437,37 @@ fn children_decide_as_their_parent_whichever_thread_made_it() {
     let probes = capture.spans().iter().filter(|s| s.name == "probe").count();
     assert_eq!(probes, 2, "the two children of sampled parents");
 }
+
+/// `AlwaysOn` keeps every span without asking its sampler anything: a span under an
+/// unsampled remote parent is sampled and exported, in the parent's trace, under the
+/// parent, with the parent's tracestate.
+#[test]
+fn always_on_keeps_a_span_of_an_unsampled_parent_with_its_trace_state() {
+    let capture = Capture::with_kind(SamplerKind::AlwaysOn);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+            .parse()
+            .expect("a header value"),
+    );
+    headers.insert(
+        "tracestate",
+        "congo=t61rcWkgMzE".parse().expect("a header value"),
+    );
+    let span = SpanStart::default()
+        .parent(traced::propagation::extract(&headers))
+        .create(|| tracing::info_span!("kept"));
+    let sc = traced::context_of(&span).span().span_context().clone();
+    drop(span);
+    assert!(sc.is_sampled());
+    assert_eq!(sc.trace_state().header(), "congo=t61rcWkgMzE");
+    let spans = capture.spans();
+    let kept = spans
+        .iter()
+        .find(|s| s.name == "kept")
+        .unwrap_or_else(|| panic!("{spans:#?}"));
+    assert_eq!(kept.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(kept.parent_span_id.as_deref(), Some("00f067aa0ba902b7"));
+    assert_eq!(kept.trace_state, "congo=t61rcWkgMzE");
+}
