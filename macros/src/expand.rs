@@ -681,38 +681,10 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #[allow(unused_mut)]
         let mut __traced_body = move || { #hint #body };
     };
-    if body_first {
-        // The span's path out of line: the function a level nobody takes runs is the
-        // level check and the body, with no frame set up for the rest.
-        let level_enabled = level_enabled(spec);
-        let asked = asked_span(spec);
-        let new_body = quote_spanned! {item.block.span()=> {
-            #closure
-            if !#level_enabled {
-                // Nobody takes spans of this level: the cheapest way out.
-                return __traced_body();
-            }
-            #krate::__private::out_of_line(move || {
-                #asked
-                if __traced_span.is_none() {
-                    #run_unlistened
-                }
-                #[allow(clippy::let_unit_value)]
-                let __traced_ret = #krate::__private::in_span(&__traced_span, __traced_body);
-                #outcome
-                #finish
-                __traced_ret
-            })
-        }};
-        return with_body(&item, new_body);
-    }
-    let start = {
-        let create = create();
-        quote!(#create #scope #bind #closure)
-    };
-    let new_body = quote_spanned! {item.block.span()=> {
-        #start
-        // A span nobody listens to costs only its creation: the body runs as it is.
+    // The span's part, once it may exist: a span nobody listens to costs only its
+    // creation, and the body runs as it is. Spanned like the block it goes into, so that
+    // borrow errors point where they did.
+    let run = quote_spanned! {item.block.span()=>
         if __traced_span.is_none() {
             #run_unlistened
         }
@@ -721,7 +693,36 @@ pub(crate) fn expand(spec: &SpanSpec, mut item: ItemFn, records: bool) -> TokenS
         #outcome
         #finish
         __traced_ret
-    }};
+    };
+    let new_body = match body_first {
+        // The span's path out of line: the function a level nobody takes runs is the
+        // level check and the body, with no frame set up for the rest.
+        true => {
+            let level_enabled = level_enabled(spec);
+            let asked = asked_span(spec);
+            quote_spanned! {item.block.span()=> {
+                #closure
+                if !#level_enabled {
+                    // Nobody takes spans of this level: the cheapest way out.
+                    return __traced_body();
+                }
+                #krate::__private::out_of_line(move || {
+                    #asked
+                    #run
+                })
+            }}
+        }
+        false => {
+            let create = create();
+            quote_spanned! {item.block.span()=> {
+                #create
+                #scope
+                #bind
+                #closure
+                #run
+            }}
+        }
+    };
     with_body(&item, new_body)
 }
 
