@@ -642,7 +642,8 @@ where
     fn on_layer(&mut self, _subscriber: &mut S) {
         self.instance = entered::new_instance();
         self.tracks_entered = self.sampler.is_some_and(SamplerKind::may_drop);
-        if self.skip_unsampled.is_some() && self.sampler.is_some_and(SamplerKind::may_drop) {
+        // It may leave spans out when asked to and its sampler may drop (as for the record).
+        if self.skip_unsampled.is_some() && self.tracks_entered {
             SKIPPING.store(true, Ordering::Relaxed);
         }
     }

@@ -126,20 +126,18 @@ impl SamplerKind {
     /// ```
     pub fn sdk_sampler(self) -> ForceTraceSampler<Sampler> {
         let ratio = Sampler::TraceIdRatioBased;
-        if self == SamplerKind::AlwaysOn {
-            return ForceTraceSampler {
-                inner: Sampler::AlwaysOn,
-                keeps_all: true,
-            };
-        }
-        ForceTraceSampler::new(match self {
+        let inner = match self {
             SamplerKind::AlwaysOn => Sampler::AlwaysOn,
             SamplerKind::AlwaysOff => Sampler::AlwaysOff,
             SamplerKind::TraceIdRatio(r) => ratio(r),
             SamplerKind::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
             SamplerKind::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
             SamplerKind::ParentBasedTraceIdRatio(r) => Sampler::ParentBased(Box::new(ratio(r))),
-        })
+        };
+        ForceTraceSampler {
+            inner,
+            keeps_all: !self.may_drop(),
+        }
     }
 
     /// The decision [`SamplerKind::sdk_sampler`] takes for a span started in `parent`,
