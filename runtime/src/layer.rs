@@ -124,8 +124,11 @@ impl TracedLayer {
 
     /// The sampler's decision for a span started in `parent`, if the layer knows the sampler.
     pub(crate) fn presample(&self, parent: &Context) -> Option<Presampled> {
-        let ratio_roots = self.ratio_roots.load(Ordering::Relaxed);
-        Some(self.sampler?.presample(parent, ratio_roots))
+        match self.sampler? {
+            // Every span is sampled: nothing to read, not even the parent.
+            SamplerKind::AlwaysOn => Some(Presampled::Sample(None)),
+            sampler => Some(sampler.presample(parent, self.ratio_roots.load(Ordering::Relaxed))),
+        }
     }
 
     /// Whether a span started in the current context is known to be sampled: every span is
@@ -576,13 +579,19 @@ where
         if room > 0 {
             attributes.reserve(room);
         }
+        // A span without fields (a plain `#[traced]` function) has nothing to visit, and
+        // so no name, kind or status of its own.
         let mut overrides = SpanOverrides::default();
-        let mut visitor = AttributeVisitor {
-            attributes: &mut attributes,
-            overrides: Some(&mut overrides),
-            message: None,
-        };
-        attrs.record(&mut visitor);
+        let mut status = None;
+        if !attrs.fields().is_empty() {
+            let mut visitor = AttributeVisitor {
+                attributes: &mut attributes,
+                overrides: Some(&mut overrides),
+                message: None,
+            };
+            attrs.record(&mut visitor);
+            status = overrides.status();
+        }
         if given > 0 {
             // The fields first, as they were declared, then the creation attributes.
             attributes.rotate_left(given);
@@ -595,7 +604,6 @@ where
                 .and_then(|start| start.name.take())
                 .unwrap_or(Cow::Borrowed(attrs.metadata().name())),
         };
-        let status = overrides.status();
         let kind = overrides
             .kind
             .take()

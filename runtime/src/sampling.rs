@@ -46,6 +46,7 @@ fn record_and_sample(parent_context: Option<&Context>) -> SamplingResult {
         decision: SamplingDecision::RecordAndSample,
         attributes: Vec::new(),
         trace_state: parent_context
+            .filter(|cx| cx.has_active_span())
             .map(|cx| cx.span().span_context().trace_state().clone())
             .unwrap_or_default(),
     }
@@ -106,7 +107,7 @@ impl SamplerKind {
     /// Whether this sampler ever drops a span (`AlwaysOn` keeps all of them; the
     /// parent-based ones drop those of an unsampled parent).
     pub(crate) fn may_drop(self) -> bool {
-        self != SamplerKind::AlwaysOn
+        !matches!(self, SamplerKind::AlwaysOn)
     }
 
     /// The SDK sampler of this kind, honouring force trace.
