@@ -306,17 +306,23 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &header::HeaderName) -> Option<&
 
 /// `host[:port]` (IPv6 in brackets) split in two; `None` when it is not a host.
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    // Plain byte scans: an authority is a few bytes long, shorter than what `memrchr`
+    // (behind `rsplit_once`) takes to set up.
+    let last = |text: &str, byte: u8| text.bytes().rposition(|b| b == byte);
+    let authority = match last(authority, b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
     if let Some(rest) = authority.strip_prefix('[') {
-        let (host, after) = rest.split_once(']')?;
-        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-        return Some((host, port));
+        let end = rest.bytes().position(|b| b == b']')?;
+        let port = rest[end + 1..]
+            .strip_prefix(':')
+            .and_then(|p| p.parse().ok());
+        return Some((&rest[..end], port));
     }
-    match authority.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() => Some((host, port.parse().ok())),
-        Some(_) => None,
+    match last(authority, b':') {
+        Some(0) => None,
+        Some(at) => Some((&authority[..at], authority[at + 1..].parse().ok())),
         None if authority.is_empty() => None,
         None => Some((authority, None)),
     }
@@ -480,6 +486,11 @@ mod tests {
         assert_eq!(split_host_port("[::1]"), Some(("::1", None)));
         assert_eq!(split_host_port(":80"), None);
         assert_eq!(split_host_port(""), None);
+        assert_eq!(split_host_port("user@a.b:81"), Some(("a.b", Some(81))));
+        assert_eq!(split_host_port("u@v@a.b"), Some(("a.b", None)));
+        assert_eq!(split_host_port("a:b:x"), Some(("a:b", None)));
+        assert_eq!(split_host_port("[::1]x"), Some(("::1", None)));
+        assert_eq!(split_host_port("[::1"), None);
     }
 
     #[test]
