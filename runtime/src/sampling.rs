@@ -25,9 +25,20 @@ use crate::http::ForceTrace;
 #[derive(Debug, Clone)]
 pub struct ForceTraceSampler<S = Sampler> {
     inner: S,
-    /// `inner` is `AlwaysOn` (made by [`SamplerKind::sdk_sampler`]): every span is recorded
-    /// and sampled, force trace or not, without asking it.
-    keeps_all: bool,
+    /// What `inner` decides, when it is a sampler that [`SamplerKind::sdk_sampler`] made
+    /// and that is answered here without asking it.
+    known: Known,
+}
+
+/// A sampler whose answer takes no SDK call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Any sampler: ask it.
+    No,
+    /// `AlwaysOn`: every span is recorded and sampled, force trace or not.
+    KeepsAll,
+    /// `ParentBased(AlwaysOn)`: a span is sampled unless its parent is not.
+    KeepsSampledParents,
 }
 
 impl<S: ShouldSample + Clone + 'static> ForceTraceSampler<S> {
@@ -35,7 +46,7 @@ impl<S: ShouldSample + Clone + 'static> ForceTraceSampler<S> {
     pub fn new(inner: S) -> Self {
         Self {
             inner,
-            keeps_all: false,
+            known: Known::No,
         }
     }
 }
@@ -62,8 +73,24 @@ impl<S: ShouldSample + Clone + 'static> ShouldSample for ForceTraceSampler<S> {
         attributes: &[KeyValue],
         links: &[Link],
     ) -> SamplingResult {
-        if self.keeps_all || parent_context.is_some_and(ForceTrace::is_set) {
+        let known = match self.known {
+            Known::KeepsAll => return record_and_sample(parent_context),
+            known => known,
+        };
+        if parent_context.is_some_and(ForceTrace::is_set) {
             return record_and_sample(parent_context);
+        }
+        if known == Known::KeepsSampledParents {
+            // What the SDK's `ParentBased(AlwaysOn)` answers: the parent's decision, remote
+            // or local; a root is sampled.
+            return match parent_context.filter(|cx| cx.has_active_span()) {
+                Some(cx) if !cx.span().span_context().is_sampled() => SamplingResult {
+                    decision: SamplingDecision::Drop,
+                    attributes: Vec::new(),
+                    trace_state: cx.span().span_context().trace_state().clone(),
+                },
+                _ => record_and_sample(parent_context),
+            };
         }
         self.inner
             .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
@@ -135,10 +162,12 @@ impl SamplerKind {
             SamplerKind::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
             SamplerKind::ParentBasedTraceIdRatio(r) => Sampler::ParentBased(Box::new(ratio(r))),
         };
-        ForceTraceSampler {
-            inner,
-            keeps_all: !self.may_drop(),
-        }
+        let known = match self {
+            SamplerKind::AlwaysOn => Known::KeepsAll,
+            SamplerKind::ParentBasedAlwaysOn => Known::KeepsSampledParents,
+            _ => Known::No,
+        };
+        ForceTraceSampler { inner, known }
     }
 
     /// The decision [`SamplerKind::sdk_sampler`] takes for a span started in `parent`,
@@ -281,5 +310,81 @@ pub(crate) mod ids {
 
     pub(crate) fn take_preset() -> Option<TraceId> {
         PRESET.with(Cell::take)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+
+    use super::*;
+
+    /// Every kind of parent a sampler meets: none, a context without a span, and local or
+    /// remote parents, sampled or not, with a trace state.
+    fn parents() -> Vec<Option<Context>> {
+        let state = TraceState::from_key_value([("congo", "t61rcWkgMzE")]).unwrap();
+        let mut parents = vec![None, Some(Context::new())];
+        for remote in [false, true] {
+            for flags in [TraceFlags::SAMPLED, TraceFlags::default()] {
+                let sc = SpanContext::new(
+                    TraceId::from(7_u128),
+                    SpanId::from(9_u64),
+                    flags,
+                    remote,
+                    state.clone(),
+                );
+                let cx = Context::new().with_remote_span_context(sc);
+                parents.push(Some(cx.clone()));
+                parents.push(Some(cx.with_value(ForceTrace)));
+            }
+        }
+        parents
+    }
+
+    fn decide(sampler: &impl ShouldSample, parent: Option<&Context>) -> SamplingResult {
+        let trace_id = TraceId::from(0x0123_u128);
+        sampler.should_sample(parent, trace_id, "span", &SpanKind::Internal, &[], &[])
+    }
+
+    #[test]
+    fn answered_kinds_decide_as_the_sdk_samplers_they_stand_for() {
+        for (kind, sdk) in [
+            (SamplerKind::AlwaysOn, Sampler::AlwaysOn),
+            (
+                SamplerKind::ParentBasedAlwaysOn,
+                Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+            ),
+        ] {
+            let ours = kind.sdk_sampler();
+            let theirs = ForceTraceSampler::new(sdk);
+            for parent in parents() {
+                let (a, b) = (
+                    decide(&ours, parent.as_ref()),
+                    decide(&theirs, parent.as_ref()),
+                );
+                assert_eq!(a.decision, b.decision, "{kind:?} under {parent:?}");
+                assert_eq!(a.trace_state, b.trace_state, "{kind:?} under {parent:?}");
+                assert_eq!(a.attributes, b.attributes, "{kind:?} under {parent:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn force_trace_keeps_a_span_of_an_unsampled_parent() {
+        let sampler = SamplerKind::ParentBasedAlwaysOn.sdk_sampler();
+        let unsampled = parents()
+            .into_iter()
+            .flatten()
+            .filter(|cx| cx.has_active_span() && !cx.span().span_context().is_sampled());
+        let mut seen = 0;
+        for cx in unsampled {
+            let expected = match ForceTrace::is_set(&cx) {
+                true => SamplingDecision::RecordAndSample,
+                false => SamplingDecision::Drop,
+            };
+            assert_eq!(decide(&sampler, Some(&cx)).decision, expected);
+            seen += 1;
+        }
+        assert_eq!(seen, 4);
     }
 }
