@@ -546,6 +546,19 @@ where
             None => parent_context(attrs, &span_ref),
         };
 
+        if Context::is_current_telemetry_suppressed() {
+            // The telemetry pipeline's own work (an exporter's requests, under the SDK's
+            // suppression): recording it would feed it back into the pipeline. Neither
+            // this span nor, as they run in its context, its children are recorded.
+            let sc = SpanContext::empty_context();
+            let cx = parent_cx.with_telemetry_suppressed();
+            span_ref
+                .extensions_mut()
+                .insert(OtelSpan::new(SpanHandle::Dropped(sc), cx));
+            entered::created(self.instance, id.into_u64(), entered::Decided::Dropped);
+            return;
+        }
+
         let mut preset = None;
         let decided = start.as_mut().and_then(|start| start.decision.take());
         if let Some(decision) = decided.or_else(|| self.presample(&parent_cx)) {
@@ -722,7 +735,8 @@ where
         let Some(otel) = extensions.get_mut::<OtelSpan>() else {
             return;
         };
-        if !otel.span.is_recording() {
+        // Nor is an event of the pipeline's own work (the SDK's internal logs).
+        if !otel.span.is_recording() || Context::is_current_telemetry_suppressed() {
             return;
         }
         let mut attributes = Vec::with_capacity(event.fields().count());

@@ -3,7 +3,8 @@
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample, TracerProviderBuilder,
+    InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample, SpanProcessor,
+    TracerProviderBuilder,
 };
 use traced::sampling::{SamplerKind, TracedIdGenerator};
 use tracing_subscriber::filter::LevelFilter;
@@ -28,6 +29,14 @@ impl Capture {
     /// Captures with `sampler`.
     pub fn with_sampler(sampler: impl ShouldSample + 'static) -> Self {
         Self::build(SdkTracerProvider::builder().with_sampler(sampler), None)
+    }
+
+    /// Captures with every span sampled, `processor` seeing every span before the capture.
+    pub fn with_processor(processor: impl SpanProcessor + 'static) -> Self {
+        Self::build(
+            SdkTracerProvider::builder().with_span_processor(processor),
+            None,
+        )
     }
 
     /// Captures as `traced::init!` sets up `kind`: the provider's sampler and our id

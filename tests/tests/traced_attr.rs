@@ -890,3 +890,87 @@ async fn bodies_parsed_or_kept_as_tokens_behave_alike() {
         spans[1].status
     );
 }
+
+/// A processor that does what an instrumented exporter does in a simple processor: its
+/// own work, traced with `tracing`, under the SDK's suppression, on the thread that ended
+/// the span (while the Registry drops the span's data). It stops after a few rounds, so that
+/// a feedback loop shows as a count instead of a stack overflow.
+#[derive(Debug, Default)]
+struct TracesItsOwnWork {
+    ended: std::sync::atomic::AtomicUsize,
+}
+
+impl opentelemetry_sdk::trace::SpanProcessor for TracesItsOwnWork {
+    fn on_start(&self, _span: &mut opentelemetry_sdk::trace::Span, _cx: &opentelemetry::Context) {}
+
+    fn on_end(&self, _span: opentelemetry_sdk::trace::SpanData) {
+        use std::sync::atomic::Ordering;
+        if self.ended.fetch_add(1, Ordering::SeqCst) >= 10 {
+            return;
+        }
+        let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
+        tracing::info_span!("export request").in_scope(|| tracing::info!("sending a batch"));
+        tracing::info_span!(parent: None, "exporter connection").in_scope(|| {});
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(
+        &self,
+        _timeout: std::time::Duration,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+}
+
+#[traced]
+fn suppressing_step() -> u32 {
+    // Work the application itself suppresses: neither span nor event is recorded.
+    let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
+    tracing::info_span!("suppressed child").in_scope(|| tracing::info!("not an event"));
+    4
+}
+
+#[traced]
+fn calls_suppressing_step() -> u32 {
+    suppressing_step() + 1
+}
+
+#[test]
+fn the_pipelines_own_suppressed_work_is_not_recorded() {
+    let processor = std::sync::Arc::new(TracesItsOwnWork::default());
+    let capture = Capture::with_processor(SharedProcessor(processor.clone()));
+    assert_eq!(calls_suppressing_step(), 5);
+    let names: Vec<String> = capture.spans().into_iter().map(|span| span.name).collect();
+    assert_eq!(names, ["suppressing_step", "calls_suppressing_step"]);
+    assert!(capture.span("suppressing_step").events.is_empty());
+    // One end for each of the two spans: the processor's own spans ended nothing more.
+    let ended = processor.ended.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(ended, 2);
+}
+
+#[derive(Debug)]
+struct SharedProcessor(std::sync::Arc<TracesItsOwnWork>);
+
+impl opentelemetry_sdk::trace::SpanProcessor for SharedProcessor {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.0.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
+        self.0.on_end(span);
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn shutdown_with_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+}
