@@ -41,6 +41,13 @@ use crate::span_start;
 /// `otel.name`, `otel.kind` and `otel.status_code` / `otel.status_description` are understood
 /// for code that migrates from `tracing-opentelemetry`.
 ///
+/// A span created where the current OpenTelemetry context suppresses telemetry
+/// ([`Context::enter_telemetry_suppressed_scope`], as the SDK's processors do around an
+/// export) is not recorded, nor are its children or the events in it: the pipeline's own
+/// work, an exporter's requests traced with `tracing`, does not feed back into it. The SDK
+/// span of a `tracing` span ends when the Registry drops the span's data, right after the
+/// layers' `on_close`.
+///
 /// ```
 /// use opentelemetry::trace::TracerProvider as _;
 /// use tracing_subscriber::layer::SubscriberExt as _;
