@@ -309,7 +309,8 @@ pub use traced_macros::traced_client;
 /// event.
 ///
 /// The SQL given as a literal is analysed at compile time; `query = CONST` is analysed once,
-/// on first use; SQL known only at run time goes through [`db::record_query`].
+/// on first use; SQL known only at run time goes through `traced::db::record_query` (with
+/// one of the database features on).
 ///
 /// The system comes from the first parameter whose type names a sqlx database (`PgPool`,
 /// `Pool<Postgres>`, `&mut PgConnection`, `Transaction<'_, Postgres>`, `SqlitePool`,
