@@ -73,14 +73,10 @@ impl<S: ShouldSample + Clone + 'static> ShouldSample for ForceTraceSampler<S> {
         attributes: &[KeyValue],
         links: &[Link],
     ) -> SamplingResult {
-        let known = match self.known {
-            Known::KeepsAll => return record_and_sample(parent_context),
-            known => known,
-        };
-        if parent_context.is_some_and(ForceTrace::is_set) {
+        if self.known == Known::KeepsAll || parent_context.is_some_and(ForceTrace::is_set) {
             return record_and_sample(parent_context);
         }
-        if known == Known::KeepsSampledParents {
+        if self.known == Known::KeepsSampledParents {
             // What the SDK's `ParentBased(AlwaysOn)` answers: the parent's decision, remote
             // or local; a root is sampled.
             return match parent_context.filter(|cx| cx.has_active_span()) {
