@@ -513,20 +513,21 @@ impl tracing_core::field::Visit for AttributeVisitor<'_> {
 /// The context a new span starts in: its parent's, as the Registry recorded it (the
 /// explicit parent, or the current span for a contextual one); for a contextual span with
 /// no parent span, the current OpenTelemetry context (spans of code that uses the
-/// OpenTelemetry API, or a root left out by the sampler).
-fn parent_context<S>(attrs: &Attributes<'_>, span: &SpanRef<'_, S>) -> Context
+/// OpenTelemetry API, or a root left out by the sampler). With it, whether it is the
+/// current context.
+fn parent_context<S>(attrs: &Attributes<'_>, span: &SpanRef<'_, S>) -> (Context, bool)
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     if let Some(parent) = span.parent() {
         let extensions = parent.extensions();
         if let Some(otel) = extensions.get::<OtelSpan>() {
-            return otel.context();
+            return (otel.context(), false);
         }
     }
     match attrs.is_contextual() {
-        true => Context::current(),
-        false => Context::new(),
+        true => (Context::current(), true),
+        false => (Context::new(), false),
     }
 }
 
@@ -548,12 +549,17 @@ where
             return;
         };
         let mut start = span_start::take();
-        let parent_cx = match start.as_ref().and_then(|s| s.parent.clone()) {
-            Some(cx) => cx,
+        let (parent_cx, is_current) = match start.as_ref().and_then(|s| s.parent.clone()) {
+            Some(cx) => (cx, false),
             None => parent_context(attrs, &span_ref),
         };
+        // A parent that is the current context says it itself, with no second look.
+        let suppressed = match is_current {
+            true => parent_cx.is_telemetry_suppressed(),
+            false => Context::is_current_telemetry_suppressed(),
+        };
 
-        if Context::is_current_telemetry_suppressed() {
+        if suppressed {
             // The telemetry pipeline's own work (an exporter's requests, under the SDK's
             // suppression): recording it would feed it back into the pipeline. Neither
             // this span nor, as they run in its context, its children are recorded.

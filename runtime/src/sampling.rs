@@ -52,6 +52,7 @@ impl<S: ShouldSample + Clone + 'static> ForceTraceSampler<S> {
 }
 
 /// What every SDK sampler answers when it samples: no attributes, the parent's trace state.
+#[inline]
 fn record_and_sample(parent_context: Option<&Context>) -> SamplingResult {
     SamplingResult {
         decision: SamplingDecision::RecordAndSample,

@@ -7,7 +7,7 @@
 //! emptied after creation whether or not a layer took it (a disabled span takes nothing).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use std::time::SystemTime;
 
@@ -92,7 +92,7 @@ impl SpanStart {
     pub fn create(self, create: impl FnOnce() -> tracing::Span) -> tracing::Span {
         let previous = PENDING.with(|slot| slot.replace(Some(Box::new(self))));
         let span = create();
-        PENDING.with(|slot| *slot.borrow_mut() = previous);
+        PENDING.with(|slot| slot.set(previous));
         span
     }
 }
@@ -100,15 +100,12 @@ impl SpanStart {
 thread_local! {
     /// Boxed: every span's creation takes this slot, most find it empty, and an empty
     /// `Option<Box<_>>` is one word to move instead of the whole `SpanStart`.
-    static PENDING: RefCell<Option<Box<SpanStart>>> = const { RefCell::new(None) };
+    static PENDING: Cell<Option<Box<SpanStart>>> = const { Cell::new(None) };
 }
 
 /// The options of the span being created, if it was created through [`SpanStart::create`].
 pub(crate) fn take() -> Option<Box<SpanStart>> {
-    PENDING
-        .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()))
-        .ok()
-        .flatten()
+    PENDING.try_with(Cell::take).ok().flatten()
 }
 
 /// The decision the current subscriber's [`TracedLayer`](crate::TracedLayer) takes for a span
