@@ -138,6 +138,17 @@ impl TracedLayer {
         }
     }
 
+    /// Keeps a span that is not recorded as only its span context, in `cx` (what its
+    /// children start in), and notes it as dropped for the per-thread record.
+    fn keep_dropped<S>(&self, span: &SpanRef<'_, S>, id: &Id, sc: SpanContext, cx: Context)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        span.extensions_mut()
+            .insert(OtelSpan::new(SpanHandle::Dropped(sc), cx));
+        entered::created(self.instance, id.into_u64(), entered::Decided::Dropped);
+    }
+
     /// Whether a span started in the current context is known to be sampled: every span is
     /// under `AlwaysOn`; under another sampler, when the innermost span entered on this
     /// thread is this layer's and sampled (a child decides as its parent did).
@@ -563,12 +574,8 @@ where
             // The telemetry pipeline's own work (an exporter's requests, under the SDK's
             // suppression): recording it would feed it back into the pipeline. Neither
             // this span nor, as they run in its context, its children are recorded.
-            let sc = SpanContext::empty_context();
             let cx = parent_cx.with_telemetry_suppressed();
-            span_ref
-                .extensions_mut()
-                .insert(OtelSpan::new(SpanHandle::Dropped(sc), cx));
-            entered::created(self.instance, id.into_u64(), entered::Decided::Dropped);
+            self.keep_dropped(&span_ref, id, SpanContext::empty_context(), cx);
             return;
         }
 
@@ -579,10 +586,7 @@ where
                 Presampled::Drop(trace_id) => {
                     let trace_state = parent_cx.span().span_context().trace_state().clone();
                     let sc = dropped_span_context(trace_id, trace_state);
-                    span_ref
-                        .extensions_mut()
-                        .insert(OtelSpan::new(SpanHandle::Dropped(sc), parent_cx));
-                    entered::created(self.instance, id.into_u64(), entered::Decided::Dropped);
+                    self.keep_dropped(&span_ref, id, sc, parent_cx);
                     return;
                 }
                 Presampled::Sample(trace_id) => preset = trace_id,
