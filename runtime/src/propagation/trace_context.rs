@@ -8,6 +8,7 @@ use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
+use smallvec::SmallVec;
 
 use super::carrier::{Carrier, Field, Sink};
 use super::{lower_hex_u64, lower_hex_u128, split_ascii, split_once_ascii, trim_ows};
@@ -231,6 +232,10 @@ impl TraceContextPropagator {
     }
 }
 
+/// `tracestate` members, held on the stack up to the usual few: a request's list does not
+/// cost an allocation of its own before the `TraceState` is built from it.
+type Members<'a> = SmallVec<[(&'a str, &'a str); 4]>;
+
 struct Traceparent {
     trace_id: TraceId,
     span_id: SpanId,
@@ -274,8 +279,8 @@ fn parse_traceparent(line: &str) -> Option<Traceparent> {
 /// The members of the `tracestate` lines, in order; `None` when the whole list must be
 /// discarded. Stops at the first member that invalidates the list, so the work is bounded
 /// by 33 members whatever follows.
-fn parse_tracestate<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Vec<(&'a str, &'a str)>> {
-    let mut members: Vec<(&str, &str)> = Vec::new();
+fn parse_tracestate<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Members<'a>> {
+    let mut members = Members::new();
     for member in lines.flat_map(|line| split_ascii(line, b',')) {
         let member = trim_ows(member);
         if member.is_empty() {
@@ -341,7 +346,7 @@ fn join_members(members: &[(&str, &str)]) -> String {
 /// The span context's `TraceState` as a header, keeping only what a receiver may accept
 /// (samplers can put anything in it, empty values included); `None` when nothing is left.
 fn serialize_trace_state(trace_state: &TraceState) -> Option<String> {
-    let mut members: Vec<(&str, &str)> = Vec::new();
+    let mut members = Members::new();
     for (key, value) in trace_state {
         if members.len() == MAX_TRACESTATE_MEMBERS {
             break;
