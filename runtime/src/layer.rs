@@ -560,7 +560,7 @@ where
             return;
         };
         let mut start = span_start::take();
-        let (parent_cx, is_current) = match start.as_ref().and_then(|s| s.parent.clone()) {
+        let (parent_cx, is_current) = match start.as_mut().and_then(|s| s.parent.take()) {
             Some(cx) => (cx, false),
             None => parent_context(attrs, &span_ref),
         };
@@ -643,9 +643,10 @@ where
             attributes.reserve(CLIENT_LATER_ATTRIBUTES);
         }
         let mut builder = SpanBuilder::from_name(name).with_kind(kind);
-        if let Some(start) = start {
+        if let Some(mut start) = start {
             builder.start_time = start.start_time;
-            builder.links = Some(start.links).filter(|links| !links.is_empty());
+            builder.links = Some(std::mem::take(&mut start.links)).filter(|l| !l.is_empty());
+            span_start::recycle(start);
         }
         builder.attributes = Some(attributes);
         // Nothing to clear otherwise: a preset id is taken right after the start below.

@@ -90,7 +90,14 @@ impl SpanStart {
     /// with them.
     #[inline]
     pub fn create(self, create: impl FnOnce() -> tracing::Span) -> tracing::Span {
-        let previous = PENDING.with(|slot| slot.replace(Some(Box::new(self))));
+        let boxed = match SPARE.try_with(Cell::take).ok().flatten() {
+            Some(mut spare) => {
+                *spare = self;
+                spare
+            }
+            None => Box::new(self),
+        };
+        let previous = PENDING.with(|slot| slot.replace(Some(boxed)));
         let span = create();
         PENDING.with(|slot| slot.set(previous));
         span
@@ -101,6 +108,15 @@ thread_local! {
     /// Boxed: every span's creation takes this slot, most find it empty, and an empty
     /// `Option<Box<_>>` is one word to move instead of the whole `SpanStart`.
     static PENDING: Cell<Option<Box<SpanStart>>> = const { Cell::new(None) };
+    /// The box of the last options taken, given back by the layer: the next span's are
+    /// moved into it instead of a new allocation.
+    static SPARE: Cell<Option<Box<SpanStart>>> = const { Cell::new(None) };
+}
+
+/// Gives back the box of options the layer took, emptied of what it moved out, for the next
+/// span created on this thread.
+pub(crate) fn recycle(start: Box<SpanStart>) {
+    let _ = SPARE.try_with(|spare| spare.set(Some(start)));
 }
 
 /// The options of the span being created, if it was created through [`SpanStart::create`].
