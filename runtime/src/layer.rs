@@ -576,6 +576,7 @@ where
             // this span nor, as they run in its context, its children are recorded.
             let cx = parent_cx.with_telemetry_suppressed();
             self.keep_dropped(&span_ref, id, SpanContext::empty_context(), cx);
+            span_start::recycle(start);
             return;
         }
 
@@ -587,6 +588,7 @@ where
                     let trace_state = parent_cx.span().span_context().trace_state().clone();
                     let sc = dropped_span_context(trace_id, trace_state);
                     self.keep_dropped(&span_ref, id, sc, parent_cx);
+                    span_start::recycle(start);
                     return;
                 }
                 Presampled::Sample(trace_id) => preset = trace_id,
@@ -643,11 +645,11 @@ where
             attributes.reserve(CLIENT_LATER_ATTRIBUTES);
         }
         let mut builder = SpanBuilder::from_name(name).with_kind(kind);
-        if let Some(mut start) = start {
+        if let Some(start) = start.as_mut() {
             builder.start_time = start.start_time;
             builder.links = Some(std::mem::take(&mut start.links)).filter(|l| !l.is_empty());
-            span_start::recycle(start);
         }
+        span_start::recycle(start);
         builder.attributes = Some(attributes);
         // Nothing to clear otherwise: a preset id is taken right after the start below.
         if preset.is_some() {

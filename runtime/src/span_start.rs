@@ -113,10 +113,12 @@ thread_local! {
     static SPARE: Cell<Option<Box<SpanStart>>> = const { Cell::new(None) };
 }
 
-/// Gives back the box of options the layer took, emptied of what it moved out, for the next
-/// span created on this thread.
-pub(crate) fn recycle(start: Box<SpanStart>) {
-    let _ = SPARE.try_with(|spare| spare.set(Some(start)));
+/// Gives back the box of options the layer took, for the next span created on this
+/// thread; what is left in it is dropped when the next options are moved in.
+pub(crate) fn recycle(start: Option<Box<SpanStart>>) {
+    if start.is_some() {
+        let _ = SPARE.try_with(|spare| spare.set(start));
+    }
 }
 
 /// The options of the span being created, if it was created through [`SpanStart::create`].
@@ -145,4 +147,59 @@ pub(crate) fn decide_here() -> Option<Presampled> {
 /// Whether `decision` drops the span.
 pub(crate) fn drops(decision: Option<Presampled>) -> bool {
     matches!(decision, Some(Presampled::Drop(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{SpanContext, TraceContextExt as _};
+
+    /// What the layer does in `on_new_span`: takes the options, then gives the box back.
+    fn taken_by_layer(options: SpanStart) -> Box<SpanStart> {
+        let mut seen = None;
+        options.create(|| {
+            seen = take();
+            tracing::Span::none()
+        });
+        seen.expect("the options were pending while the span was created")
+    }
+
+    #[test]
+    fn a_reused_box_carries_nothing_of_the_last_span() {
+        let parent = Context::new().with_remote_span_context(SpanContext::empty_context());
+        let first = taken_by_layer(
+            SpanStart::default()
+                .kind(SpanKind::Server)
+                .name("GET /first")
+                .parent(parent)
+                .attributes([KeyValue::new("first", 1_i64)])
+                .start_time(SystemTime::UNIX_EPOCH),
+        );
+        let first_box: *const SpanStart = &*first;
+        // The layer moved the parent out and left the rest, as it does for a name that a
+        // field overrides.
+        let mut first = first;
+        assert!(first.parent.take().is_some());
+        recycle(Some(first));
+
+        let second = taken_by_layer(SpanStart::default().name("second"));
+        assert_eq!(&*second as *const SpanStart, first_box, "the box is reused");
+        assert_eq!(second.name.as_deref(), Some("second"));
+        assert!(second.kind.is_none());
+        assert!(second.parent.is_none());
+        assert!(second.attributes.is_empty());
+        assert!(second.start_time.is_none());
+        assert!(second.links.is_empty());
+        assert!(second.decision.is_none());
+        recycle(Some(second));
+    }
+
+    #[test]
+    fn options_nobody_takes_are_dropped_with_the_span_creation() {
+        let span = SpanStart::default()
+            .name("untaken")
+            .create(tracing::Span::none);
+        assert!(span.is_none());
+        assert!(take().is_none(), "no options are left pending");
+    }
 }
