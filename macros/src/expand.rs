@@ -26,12 +26,7 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
     // Options the span needs at creation that fields cannot carry go through `SpanStart`,
     // filled after the field values are evaluated (so that nothing they call can see it).
     let declared_client = spec.client.as_ref().and_then(|c| c.declared.as_ref());
-    let needs_start = spec.parent.is_some()
-        || spec.follows_from.is_some()
-        || spec.server.is_some()
-        || spec.query.is_some()
-        || declared_client.is_some();
-    if !needs_start {
+    if !needs_start(spec) {
         let fields = spec.fields.iter().map(|field| {
             let key = &field.key;
             let span = field.span;
@@ -113,6 +108,15 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
         let __traced_start = #start;
         #creation
     }}
+}
+
+/// Whether the span needs options at creation that fields cannot carry (see `SpanStart`).
+fn needs_start(spec: &SpanSpec) -> bool {
+    spec.parent.is_some()
+        || spec.follows_from.is_some()
+        || spec.server.is_some()
+        || spec.query.is_some()
+        || spec.client.as_ref().is_some_and(|c| c.declared.is_some())
 }
 
 fn option_str(lit: Option<&syn::LitStr>) -> TokenStream {
@@ -342,12 +346,33 @@ fn may_skip(spec: &SpanSpec) -> bool {
 /// The span's creation, or, where it may be left out, the sampler's question first.
 fn creation_or_skip(spec: &SpanSpec) -> TokenStream {
     let create = span_creation(spec);
-    if !may_skip(spec) {
-        return quote!(let __traced_span = #create;);
-    }
     let krate = &spec.krate;
-    let level = &spec.level;
     let tracing = quote!(#krate::__private::tracing);
+    if !may_skip(spec) {
+        if !needs_start(spec) {
+            return quote!(let __traced_span = #create;);
+        }
+        // A request's or a query's creation options (its attributes, the request read, the
+        // URL parsed) are built only for a level someone takes: `span!` would not evaluate
+        // the fields either.
+        let level_enabled = level_enabled(spec);
+        // An axum handler still tells the fallback layer that it served the request.
+        let unused = match spec.server.as_ref().map(|s| &s.source) {
+            Some(RequestSpec::Axum) => quote! {
+                #krate::__private::http::axum::Incoming::served_without_span(__traced_incoming);
+            },
+            _ => TokenStream::new(),
+        };
+        return quote! {
+            let __traced_span = if !#level_enabled {
+                #unused
+                #tracing::Span::none()
+            } else {
+                #create
+            };
+        };
+    }
+    let level = &spec.level;
     let ask = quote!(#krate::__private::skipped(#tracing::Level::#level));
     let choose = unless_skipped(spec, &create);
     let level_enabled = level_enabled(spec);

@@ -92,12 +92,23 @@ impl Incoming {
         &self.request
     }
 
-    /// The creation options of the handler's span (what the expansion calls).
+    /// Tells [`FallbackSpanLayer`] that an annotated handler served the request, whose span
+    /// nobody takes (what the expansion calls instead of [`Incoming::span_start`]).
     #[doc(hidden)]
-    pub fn span_start(self, route: Option<&'static str>, name: Option<&'static str>) -> SpanStart {
+    pub fn served_without_span(self) {
+        self.mark_served();
+    }
+
+    fn mark_served(&self) {
         if let Some(served) = &self.served {
             served.0.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// The creation options of the handler's span (what the expansion calls).
+    #[doc(hidden)]
+    pub fn span_start(self, route: Option<&'static str>, name: Option<&'static str>) -> SpanStart {
+        self.mark_served();
         let mut request = self.request;
         if let Some(route) = route {
             request.set_route(route);
@@ -110,8 +121,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Incoming {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        // With no subscriber taking any level, the handler's span is not made: the request
+        // is not read (nor its context extracted) for it.
+        let request = match tracing::level_enabled!(tracing::Level::ERROR) {
+            true => read(parts, None),
+            false => IncomingRequest::unread(),
+        };
         Ok(Self {
-            request: read(parts, None),
+            request,
             served: parts.extensions.get::<Served>().cloned(),
         })
     }

@@ -253,6 +253,20 @@ impl IncomingRequest {
         }
     }
 
+    /// A request left unread, when no subscriber takes spans of any level: should a span be
+    /// made from it after all, it has no attributes and no remote parent.
+    #[cfg(feature = "axum")]
+    pub(crate) fn unread() -> Self {
+        Self {
+            method: "_OTHER",
+            name: span_name("_OTHER", None),
+            attributes: Vec::new(),
+            parent: Context::new(),
+            start: SystemTime::now(),
+            decision: None,
+        }
+    }
+
     /// Names the route (a template such as `/users/{id}`), for the span name and
     /// `http.route`.
     pub fn set_route(&mut self, route: &str) {
