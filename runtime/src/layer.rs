@@ -152,7 +152,6 @@ impl TracedLayer {
     /// Whether a span started in the current context is known to be sampled: every span is
     /// under `AlwaysOn`; under another sampler, when the innermost span entered on this
     /// thread is this layer's and sampled (a child decides as its parent did).
-    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn innermost_sampled(&self) -> bool {
         match self.sampler {
             // Every span is sampled: nothing to look up (and nothing recorded to read).

@@ -136,7 +136,6 @@ pub(crate) fn decide(parent: &Context) -> Option<Presampled> {
 
 /// [`decide`] for a span started in the current context. Under a sampled span entered
 /// here the answer is known without building that context (see `entered`).
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) fn decide_here() -> Option<Presampled> {
     crate::layer::with_current_layer(|layer, _| match layer.innermost_sampled() {
         true => Some(Presampled::Sample(None)),

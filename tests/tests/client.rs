@@ -386,6 +386,29 @@ fn a_declared_request_starts_with_its_attributes_and_injects_by_hand() {
     );
 }
 
+#[test]
+fn a_declared_request_the_sampler_drops_carries_the_decision_on() {
+    // The layer decides before the URL is read: nothing is exported, and the next service
+    // is told the trace is not sampled.
+    let capture = Capture::with_kind(traced::sampling::SamplerKind::AlwaysOff);
+    let headers = declared("https://hooks.example.com/hooks/7");
+    assert!(capture.spans().is_empty());
+    let traceparent = header(&headers, "traceparent").expect("the context is injected");
+    let fields: Vec<&str> = traceparent.split('-').collect();
+    assert_eq!(fields.len(), 4, "{traceparent}");
+    assert_eq!(fields[0], "00");
+    assert!(
+        fields[1].len() == 32 && fields[1] != "0".repeat(32),
+        "{traceparent}"
+    );
+    assert!(
+        fields[2].len() == 16 && fields[2] != "0".repeat(16),
+        "{traceparent}"
+    );
+    let flags = u8::from_str_radix(fields[3], 16).unwrap();
+    assert_eq!(flags & 1, 0, "not sampled: {traceparent}");
+}
+
 #[traced::traced(kind = client)]
 fn grpc_call() -> tonic::Request<()> {
     let mut request = tonic::Request::new(());

@@ -150,6 +150,13 @@ pub(crate) fn client_attributes(
 /// The creation options of a CLIENT span whose request the attribute declares.
 #[doc(hidden)]
 pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> SpanStart {
+    let decision = crate::span_start::decide_here();
+    if crate::span_start::drops(decision) {
+        // Dropped: the URL is not parsed, nor are the attributes built.
+        return SpanStart::default()
+            .kind(SpanKind::Client)
+            .decided(decision);
+    }
     let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let (name, attributes) =
         Target::parsed(url, |target| client_attributes(&method, target, template));
@@ -157,6 +164,7 @@ pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> 
         .kind(SpanKind::Client)
         .name(name)
         .attribute_vec(attributes)
+        .decided(decision)
 }
 
 /// The state of one `#[traced_client]` call: its span, and the requests it sent so far.
