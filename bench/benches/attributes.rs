@@ -1,7 +1,8 @@
-//! Cost per call of each request attribute on a trivial `async fn`, in three set-ups, in one
+//! Cost per call of the HTTP attributes on a trivial `async fn`, in three set-ups, in one
 //! run: no subscriber (disabled), `always_on` (sampled) and `always_off` (unsampled). Beside
 //! each, what a service writes by hand today for the same span: `tracing` spans with the same
-//! semantic-convention fields over tracing-opentelemetry and the SDK's W3C propagator.
+//! semantic-convention fields over tracing-opentelemetry and the SDK's W3C propagator. The
+//! query attribute's are in `traced-bench-sqlx` (`benches/query.rs`).
 //!
 //! - `handler`: `#[traced_handler]` reading a request's headers (a request without a
 //!   `traceparent`, as at the edge; `propagation` measures one with a parent), against
@@ -10,31 +11,26 @@
 //! - `client`: `#[traced_client]` with a declared request, injecting the context into the
 //!   request's headers, against an `info_span!` with the client fields (the URL parsed for
 //!   the server address) and the SDK propagator injecting the span's context.
-//! - `query`: `#[traced_query]` with its statement, against `#[instrument]` with the
-//!   database fields written out and the returned rows recorded.
 //!
 //! Spans go to an SDK processor that drops them.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, Uri};
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator as _};
+use http::{HeaderMap, HeaderValue, Uri};
+use opentelemetry::propagation::TextMapPropagator as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator as SdkTraceContext;
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
+use traced_bench::{HeaderExtract, HeaderInject, block_on};
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
-const QUERY: &str = "SELECT id, total FROM orders WHERE customer_id = $1";
 const URL: &str = "http://inventory.internal:8080/api/items/7";
 
 /// A request from a client that starts the trace: no `traceparent`.
@@ -44,16 +40,6 @@ fn incoming() -> HeaderMap {
     headers.insert("user-agent", HeaderValue::from_static("bench/1.0"));
     headers.insert("accept", HeaderValue::from_static("application/json"));
     headers
-}
-
-/// Polls a future that is ready at once (the bodies never wait), as an executor would.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("the benchmarked bodies never wait"),
-    }
 }
 
 // Ours.
@@ -73,41 +59,7 @@ async fn client_traced(url: &str) -> HeaderMap {
     headers
 }
 
-#[traced::traced_query(
-    "SELECT id, total FROM orders WHERE customer_id = $1",
-    system = "postgresql"
-)]
-#[inline(never)]
-async fn query_traced(customer: i64) -> Result<Vec<(i64, i64)>, std::io::Error> {
-    Ok(vec![(black_box(customer), 12)])
-}
-
 // By hand.
-
-struct Extract<'a>(&'a HeaderMap);
-
-impl Extractor for Extract<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.to_str().ok())
-    }
-
-    fn keys(&self) -> Vec<&str> {
-        self.0.keys().map(HeaderName::as_str).collect()
-    }
-}
-
-struct Inject<'a>(&'a mut HeaderMap);
-
-impl Injector for Inject<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(key.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            self.0.insert(name, value);
-        }
-    }
-}
 
 #[inline(never)]
 async fn handler_body(headers: &HeaderMap) -> http::StatusCode {
@@ -118,7 +70,7 @@ async fn handler_body(headers: &HeaderMap) -> http::StatusCode {
 /// A server span as a hand-written integration makes it: the caller's context extracted,
 /// the span with the attributes ours starts with, the body in it, the status recorded.
 async fn handler_by_hand(propagator: &SdkTraceContext, headers: &HeaderMap) -> http::StatusCode {
-    let parent = propagator.extract(&Extract(headers));
+    let parent = propagator.extract(&HeaderExtract(headers));
     let host = headers.get("host").and_then(|v| v.to_str().ok());
     let (address, port) = host
         .and_then(|h| h.rsplit_once(':'))
@@ -161,7 +113,7 @@ async fn client_by_hand(propagator: &SdkTraceContext, url: &str) -> HeaderMap {
     async {
         let mut headers = HeaderMap::new();
         let cx = tracing::Span::current().context();
-        propagator.inject_context(&cx, &mut Inject(&mut headers));
+        propagator.inject_context(&cx, &mut HeaderInject(&mut headers));
         black_box(&mut headers);
         headers
     }
@@ -169,27 +121,7 @@ async fn client_by_hand(propagator: &SdkTraceContext, url: &str) -> HeaderMap {
     .await
 }
 
-#[tracing::instrument(
-    name = "SELECT orders",
-    skip_all,
-    fields(
-        otel.kind = "client",
-        db.system.name = "postgresql",
-        db.query.text = QUERY,
-        db.operation.name = "SELECT",
-        db.collection.name = "orders",
-        db.query.summary = "SELECT orders",
-        db.response.returned_rows = tracing::field::Empty,
-    )
-)]
-#[inline(never)]
-async fn query_by_hand(customer: i64) -> Result<Vec<(i64, i64)>, std::io::Error> {
-    let rows = vec![(black_box(customer), 12)];
-    tracing::Span::current().record("db.response.returned_rows", rows.len() as i64);
-    Ok(rows)
-}
-
-/// One set-up's six rows: each attribute, ours and by hand.
+/// One set-up's four rows: each attribute, ours and by hand.
 fn rows(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderMap) {
     let propagator = SdkTraceContext::new();
     group.bench_function(format!("handler/traced/{label}"), |b| {
@@ -203,12 +135,6 @@ fn rows(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderM
     });
     group.bench_function(format!("client/by_hand/{label}"), |b| {
         b.iter(|| block_on(client_by_hand(&propagator, black_box(URL))))
-    });
-    group.bench_function(format!("query/traced/{label}"), |b| {
-        b.iter(|| block_on(query_traced(black_box(7))))
-    });
-    group.bench_function(format!("query/by_hand/{label}"), |b| {
-        b.iter(|| block_on(query_by_hand(black_box(7))))
     });
 }
 
@@ -241,9 +167,6 @@ fn bench(c: &mut Criterion) {
             group.bench_function(format!("client/traced/{label}"), |b| {
                 b.iter(|| block_on(client_traced(black_box(URL))))
             });
-            group.bench_function(format!("query/traced/{label}"), |b| {
-                b.iter(|| block_on(query_traced(black_box(7))))
-            });
         });
         tracing::dispatcher::with_default(&alternative, || {
             group.bench_function(format!("handler/by_hand/{label}"), |b| {
@@ -251,9 +174,6 @@ fn bench(c: &mut Criterion) {
             });
             group.bench_function(format!("client/by_hand/{label}"), |b| {
                 b.iter(|| block_on(client_by_hand(&propagator, black_box(URL))))
-            });
-            group.bench_function(format!("query/by_hand/{label}"), |b| {
-                b.iter(|| block_on(query_by_hand(black_box(7))))
             });
         });
     }

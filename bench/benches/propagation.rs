@@ -5,12 +5,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use http::{HeaderMap, HeaderName, HeaderValue};
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator as _};
+use http::{HeaderMap, HeaderValue};
+use opentelemetry::propagation::TextMapPropagator as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator as SdkTraceContext;
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
+use traced_bench::{HeaderExtract, HeaderInject};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -23,32 +24,6 @@ fn incoming() -> HeaderMap {
     headers.insert("host", HeaderValue::from_static("orders.internal:8080"));
     headers.insert("user-agent", HeaderValue::from_static("bench/1.0"));
     headers
-}
-
-/// What a hand-written integration does: the SDK propagator over a `HeaderMap`.
-struct Extract<'a>(&'a HeaderMap);
-
-impl Extractor for Extract<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.to_str().ok())
-    }
-
-    fn keys(&self) -> Vec<&str> {
-        self.0.keys().map(HeaderName::as_str).collect()
-    }
-}
-
-struct Inject<'a>(&'a mut HeaderMap);
-
-impl Injector for Inject<'_> {
-    fn set(&mut self, key: &str, value: String) {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(key.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            self.0.insert(name, value);
-        }
-    }
 }
 
 #[traced::traced_handler(headers = headers, method = "GET", route = "/api/orders/{id}")]
@@ -69,7 +44,7 @@ fn handle_plain(headers: &HeaderMap) -> http::StatusCode {
 /// What a hand-written integration does: extract with the SDK propagator, create the
 /// server span with the same attributes ours starts with, set its parent, run the body.
 fn server_span_otel(propagator: &SdkTraceContext, headers: &HeaderMap) -> http::StatusCode {
-    let parent = propagator.extract(&Extract(headers));
+    let parent = propagator.extract(&HeaderExtract(headers));
     let span = tracing::info_span!(
         "handle",
         otel.kind = "server",
@@ -124,11 +99,11 @@ fn bench(c: &mut Criterion) {
         })
     });
     let sdk = SdkTraceContext::new();
-    let sdk_cx = sdk.extract(&Extract(&headers));
+    let sdk_cx = sdk.extract(&HeaderExtract(&headers));
     group.bench_function("sdk-propagator", |b| {
         b.iter(|| {
             let mut out = HeaderMap::new();
-            sdk.inject_context(black_box(&sdk_cx), &mut Inject(&mut out));
+            sdk.inject_context(black_box(&sdk_cx), &mut HeaderInject(&mut out));
             out
         })
     });

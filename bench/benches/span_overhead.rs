@@ -4,10 +4,7 @@
 //! current on every poll); fastrace; ours. Each pipeline's spans go to an SDK
 //! processor that drops them.
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
@@ -16,6 +13,7 @@ use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
+use traced_bench::block_on;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -63,16 +61,6 @@ async fn traced_async(x: u64) -> u64 {
 #[inline(never)]
 async fn fastraced_async(x: u64) -> u64 {
     black_box(x) + 1
-}
-
-/// Polls a future that is ready at once (the bodies never wait), as an executor would.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("the benchmarked bodies never wait"),
-    }
 }
 
 /// A sampler set-up: its label, the SDK's sampler for the alternatives, and the same

@@ -88,3 +88,45 @@ pub fn batch_provider(kind: traced::sampling::SamplerKind) -> SdkTracerProvider 
         .with_batch_exporter(DiscardExporter)
         .build()
 }
+
+/// Polls a future that is ready at once (the benchmarked bodies never wait), as an executor
+/// would, with a waker that does nothing.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => unreachable!("the benchmarked bodies never wait"),
+    }
+}
+
+/// What a hand-written integration reads headers with: the SDK's `Extractor` over a
+/// `HeaderMap`.
+#[derive(Debug)]
+pub struct HeaderExtract<'a>(pub &'a http::HeaderMap);
+
+impl opentelemetry::propagation::Extractor for HeaderExtract<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+/// What a hand-written integration writes headers with: the SDK's `Injector` over a
+/// `HeaderMap`.
+#[derive(Debug)]
+pub struct HeaderInject<'a>(pub &'a mut http::HeaderMap);
+
+impl opentelemetry::propagation::Injector for HeaderInject<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(key.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) {
+            self.0.insert(name, value);
+        }
+    }
+}
