@@ -87,7 +87,8 @@ impl Incoming {
         }
     }
 
-    /// The request read.
+    /// The request read; left unread (no attributes, no remote parent) when the extractor
+    /// ran with no subscriber taking spans of any level.
     pub fn request(&self) -> &IncomingRequest {
         &self.request
     }
