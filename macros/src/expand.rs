@@ -95,10 +95,12 @@ fn span_creation(spec: &SpanSpec) -> TokenStream {
         _ if spec.query.is_some() => query_start(spec, spec.query.as_ref().expect("checked")),
         (Some(server), _) => server_start(spec, server),
         (None, Some((method, url))) => {
+            // With an explicit parent, the layer decides on it once the span is created.
+            let presample = spec.parent.is_none();
             let template = option_str(spec.client.as_ref().and_then(|c| c.template.as_ref()));
             quote! {
                 #krate::__private::http::client_start(
-                    #method, ::core::convert::AsRef::<str>::as_ref(#url), #template)
+                    #method, ::core::convert::AsRef::<str>::as_ref(#url), #template, #presample)
             }
         }
         (None, None) => quote!(#krate::__private::SpanStart::default()),
@@ -161,7 +163,8 @@ fn query_start(spec: &SpanSpec, query: &QuerySpec) -> TokenStream {
         }},
         QuerySql::Dynamic => quote!(::core::option::Option::None),
     };
-    quote!(#db::query_start(#system, #target, #info))
+    let presample = spec.parent.is_none();
+    quote!(#db::query_start(#system, #target, #info, #presample))
 }
 
 fn option_string(value: Option<&str>) -> TokenStream {

@@ -195,14 +195,17 @@ impl<T: ?Sized> UnknownTarget for &TargetOf<'_, T> {
 }
 
 /// The creation options of a query's span: CLIENT (INTERNAL for in-memory SQLite), named
-/// from the SQL, with what the SQL and the pool tell.
+/// from the SQL, with what the SQL and the pool tell. `presample` is false when the span
+/// has an explicit parent: the layer then decides on that parent, not here on the current
+/// context.
 #[doc(hidden)]
 pub fn query_start(
     system: &'static str,
     target: impl FnOnce() -> Target,
     info: Option<&QueryInfo>,
+    presample: bool,
 ) -> SpanStart {
-    let decision = crate::span_start::decide_here();
+    let decision = presample.then(crate::span_start::decide_here).flatten();
     if crate::span_start::drops(decision) {
         // Dropped: neither the pool's options nor the SQL's analysis are read.
         return SpanStart::default().decided(decision);

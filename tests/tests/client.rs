@@ -388,8 +388,8 @@ fn a_declared_request_starts_with_its_attributes_and_injects_by_hand() {
 
 #[test]
 fn a_declared_request_the_sampler_drops_carries_the_decision_on() {
-    // The layer decides before the URL is read: nothing is exported, and the next service
-    // is told the trace is not sampled.
+    // Dropped: nothing is exported, and the next service is told the trace is not sampled
+    // (that the URL is not even read is checked by `http::client`'s unit tests).
     let capture = Capture::with_kind(traced::sampling::SamplerKind::AlwaysOff);
     let headers = declared("https://hooks.example.com/hooks/7");
     assert!(capture.spans().is_empty());

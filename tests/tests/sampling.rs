@@ -101,6 +101,54 @@ fn a_sampled_remote_parent_is_followed_even_when_roots_are_off() {
     assert_eq!(handle.str_attr("http.route"), Some("/orders"));
 }
 
+#[traced::traced_client(method = "GET", url = url, parent = &cx)]
+fn declared_under(cx: Context, url: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    traced::http::inject_headers(&mut headers);
+    headers
+}
+
+#[traced::traced_query("SELECT id FROM orders WHERE id = $1", system = "postgresql", parent = &cx)]
+async fn query_under(cx: Context, id: i64) -> Result<Option<i64>, std::io::Error> {
+    Ok(Some(id))
+}
+
+#[test]
+fn a_declared_client_and_a_query_are_sampled_on_their_explicit_parent() {
+    // A root here would be dropped; the sampled remote parent given decides instead.
+    let capture = Capture::with_kind(SamplerKind::ParentBasedAlwaysOff);
+    let headers = declared_under(remote("01"), "http://inventory.internal/items/7");
+    let mut query = std::pin::pin!(query_under(remote("01"), 7));
+    let polled = query
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    assert!(matches!(polled, std::task::Poll::Ready(Ok(Some(7)))));
+
+    for name in ["GET", "SELECT orders"] {
+        let span = capture.span(name);
+        assert_eq!(span.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736", "{name}");
+        assert_eq!(
+            span.parent_span_id.as_deref(),
+            Some("00f067aa0ba902b7"),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        capture.span("GET").str_attr("server.address"),
+        Some("inventory.internal")
+    );
+    assert_eq!(
+        capture.span("SELECT orders").str_attr("db.system.name"),
+        Some("postgresql")
+    );
+    let traceparent = headers["traceparent"].to_str().unwrap();
+    assert!(
+        traceparent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+            && traceparent.ends_with("-01"),
+        "{traceparent}"
+    );
+}
+
 #[test]
 fn force_trace_records_what_the_sampler_would_drop() {
     let capture = Capture::with_kind(SamplerKind::AlwaysOff);

@@ -148,9 +148,16 @@ pub(crate) fn client_attributes(
 }
 
 /// The creation options of a CLIENT span whose request the attribute declares.
+/// `presample` is false when the span has an explicit parent: the layer then decides on
+/// that parent, once the span is created, not here on the current context.
 #[doc(hidden)]
-pub fn client_start(method: &str, url: &str, template: Option<&'static str>) -> SpanStart {
-    let decision = crate::span_start::decide_here();
+pub fn client_start(
+    method: &str,
+    url: &str,
+    template: Option<&'static str>,
+    presample: bool,
+) -> SpanStart {
+    let decision = presample.then(crate::span_start::decide_here).flatten();
     if crate::span_start::drops(decision) {
         // Dropped: the URL is not parsed, nor are the attributes built.
         return SpanStart::default()
@@ -532,6 +539,47 @@ mod reqwest_sends {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `client_start` under a layer whose sampler `kind` is, as `init!` sets it up.
+    fn declared_start(kind: crate::sampling::SamplerKind, presample: bool) -> SpanStart {
+        use opentelemetry::trace::TracerProvider as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_sampler(kind.sdk_sampler())
+            .build();
+        let layer = crate::TracedLayer::new(provider.tracer("test")).with_sampler(kind);
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            client_start(
+                "GET",
+                "http://inventory.internal/items/7",
+                Some("/items/{id}"),
+                presample,
+            )
+        })
+    }
+
+    #[test]
+    fn a_declared_request_the_sampler_drops_is_not_read() {
+        let start = declared_start(crate::sampling::SamplerKind::AlwaysOff, true);
+        assert!(crate::span_start::drops(start.decision));
+        assert!(start.name.is_none());
+        assert!(start.attributes.is_empty());
+
+        let start = declared_start(crate::sampling::SamplerKind::AlwaysOn, true);
+        assert!(!crate::span_start::drops(start.decision));
+        assert_eq!(start.name.as_deref(), Some("GET /items/{id}"));
+        assert!(!start.attributes.is_empty());
+    }
+
+    #[test]
+    fn a_declared_request_with_an_explicit_parent_is_left_to_the_layer() {
+        // The layer decides once it knows the parent: everything is built.
+        let start = declared_start(crate::sampling::SamplerKind::AlwaysOff, false);
+        assert!(start.decision.is_none());
+        assert_eq!(start.name.as_deref(), Some("GET /items/{id}"));
+        assert!(!start.attributes.is_empty());
+    }
 
     #[test]
     fn urls_lose_credentials_and_signatures() {
