@@ -114,10 +114,15 @@ thread_local! {
 }
 
 /// Gives back the box of options the layer took, for the next span created on this
-/// thread; what is left in it is dropped when the next options are moved in.
+/// thread. What the layer left in it (a dropped span's attributes, links or name) is
+/// dropped now, not kept until then.
 pub(crate) fn recycle(start: Option<Box<SpanStart>>) {
-    if start.is_some() {
-        let _ = SPARE.try_with(|spare| spare.set(start));
+    if let Some(mut start) = start {
+        start.parent = None;
+        start.links = Vec::new();
+        start.name = None;
+        start.attributes = Vec::new();
+        let _ = SPARE.try_with(|spare| spare.set(Some(start)));
     }
 }
 

@@ -3,9 +3,9 @@
 //!
 //! On an `async fn` the attribute adds one extractor in front of the handler's own,
 //! [`Incoming`], which reads the request (method, matched route, URI, headers, peer address)
-//! and extracts the caller's context, and wraps the return value in [`Traced`], whose
-//! `IntoResponse` records the response's status on the span and ends it. The router code
-//! does not change:
+//! and extracts the caller's context (unless no subscriber takes spans of any level), and
+//! wraps the return value in [`Traced`], whose `IntoResponse` records the response's status
+//! on the span and ends it. The router code does not change:
 //!
 //! ```
 //! use axum::{Json, Router, extract::Path, routing::get};
