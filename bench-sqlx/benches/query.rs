@@ -10,12 +10,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
-use traced_bench::block_on;
+use traced_bench::{block_on, otel_subscriber, traced_subscriber};
 use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::layer::SubscriberExt as _;
 
 const QUERY: &str = "SELECT id, total FROM orders WHERE customer_id = $1";
 
@@ -60,21 +58,12 @@ fn bench(c: &mut Criterion) {
         ("always_on", Sampler::AlwaysOn, SamplerKind::AlwaysOn),
         ("always_off", Sampler::AlwaysOff, SamplerKind::AlwaysOff),
     ] {
-        let ours = traced_bench::provider_for(kind);
-        let subscriber = tracing_subscriber::registry().with(
-            traced::TracedLayer::new(ours.tracer("bench"))
-                .with_sampler(kind)
-                .skip_unsampled(LevelFilter::OFF),
-        );
-        tracing::subscriber::with_default(subscriber, || {
+        tracing::subscriber::with_default(traced_subscriber(kind, LevelFilter::OFF), || {
             group.bench_function(format!("query/traced/{label}"), |b| {
                 b.iter(|| block_on(query_traced(black_box(7))))
             });
         });
-        let theirs = traced_bench::provider(sampler);
-        let alternative = tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(theirs.tracer("bench")));
-        tracing::subscriber::with_default(alternative, || {
+        tracing::subscriber::with_default(otel_subscriber(sampler), || {
             group.bench_function(format!("query/by_hand/{label}"), |b| {
                 b.iter(|| block_on(query_by_hand(black_box(7))))
             });

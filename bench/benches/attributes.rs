@@ -21,15 +21,13 @@ use criterion::{
 };
 use http::{HeaderMap, HeaderValue, Uri};
 use opentelemetry::propagation::TextMapPropagator as _;
-use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator as SdkTraceContext;
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
-use traced_bench::{HeaderExtract, HeaderInject, block_on};
+use traced_bench::{HeaderExtract, HeaderInject, block_on, otel_subscriber, traced_subscriber};
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::layer::SubscriberExt as _;
 
 const URL: &str = "http://inventory.internal:8080/api/items/7";
 
@@ -121,17 +119,21 @@ async fn client_by_hand(propagator: &SdkTraceContext, url: &str) -> HeaderMap {
     .await
 }
 
-/// One set-up's four rows: each attribute, ours and by hand.
-fn rows(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderMap) {
-    let propagator = SdkTraceContext::new();
+/// Our attributes' rows for one set-up.
+fn ours(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderMap) {
     group.bench_function(format!("handler/traced/{label}"), |b| {
         b.iter(|| block_on(handler_traced(black_box(headers))))
     });
-    group.bench_function(format!("handler/by_hand/{label}"), |b| {
-        b.iter(|| block_on(handler_by_hand(&propagator, black_box(headers))))
-    });
     group.bench_function(format!("client/traced/{label}"), |b| {
         b.iter(|| block_on(client_traced(black_box(URL))))
+    });
+}
+
+/// The hand-written code's rows for one set-up.
+fn by_hand(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderMap) {
+    let propagator = SdkTraceContext::new();
+    group.bench_function(format!("handler/by_hand/{label}"), |b| {
+        b.iter(|| block_on(handler_by_hand(&propagator, black_box(headers))))
     });
     group.bench_function(format!("client/by_hand/{label}"), |b| {
         b.iter(|| block_on(client_by_hand(&propagator, black_box(URL))))
@@ -141,40 +143,19 @@ fn rows(group: &mut BenchmarkGroup<'_, WallTime>, label: &str, headers: &HeaderM
 fn bench(c: &mut Criterion) {
     let headers = incoming();
     let mut group = c.benchmark_group("attributes");
-    rows(&mut group, "no_subscriber", &headers);
+    ours(&mut group, "no_subscriber", &headers);
+    by_hand(&mut group, "no_subscriber", &headers);
     for (label, sampler, kind) in [
         ("always_on", Sampler::AlwaysOn, SamplerKind::AlwaysOn),
         ("always_off", Sampler::AlwaysOff, SamplerKind::AlwaysOff),
     ] {
         // Our pipeline as `traced::init!` builds it with no log layer, and the alternative
         // over the same SDK sampler; each in its own rows, one subscriber at a time.
-        let ours = traced_bench::provider_for(kind);
-        let subscriber = tracing_subscriber::registry().with(
-            traced::TracedLayer::new(ours.tracer("bench"))
-                .with_sampler(kind)
-                .skip_unsampled(LevelFilter::OFF),
-        );
-        let theirs = traced_bench::provider(sampler);
-        let alternative = tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(theirs.tracer("bench")));
-        let alternative = tracing::Dispatch::new(alternative);
-        let subscriber = tracing::Dispatch::new(subscriber);
-        let propagator = SdkTraceContext::new();
-        tracing::dispatcher::with_default(&subscriber, || {
-            group.bench_function(format!("handler/traced/{label}"), |b| {
-                b.iter(|| block_on(handler_traced(black_box(&headers))))
-            });
-            group.bench_function(format!("client/traced/{label}"), |b| {
-                b.iter(|| block_on(client_traced(black_box(URL))))
-            });
+        tracing::subscriber::with_default(traced_subscriber(kind, LevelFilter::OFF), || {
+            ours(&mut group, label, &headers)
         });
-        tracing::dispatcher::with_default(&alternative, || {
-            group.bench_function(format!("handler/by_hand/{label}"), |b| {
-                b.iter(|| block_on(handler_by_hand(&propagator, black_box(&headers))))
-            });
-            group.bench_function(format!("client/by_hand/{label}"), |b| {
-                b.iter(|| block_on(client_by_hand(&propagator, black_box(URL))))
-            });
+        tracing::subscriber::with_default(otel_subscriber(sampler), || {
+            by_hand(&mut group, label, &headers)
         });
     }
     group.finish();

@@ -13,9 +13,8 @@ use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::Sampler;
 use traced::sampling::SamplerKind;
-use traced_bench::block_on;
+use traced_bench::{block_on, otel_subscriber, traced_subscriber};
 use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::layer::SubscriberExt as _;
 
 #[inline(never)]
 fn plain(x: u64) -> u64 {
@@ -84,28 +83,6 @@ fn samplers() -> [SamplerSetup; 4] {
             SamplerKind::TraceIdRatio(0.01),
         ),
     ]
-}
-
-/// Our pipeline as `traced::init!` builds it, with spans that go nowhere. `shown` is the
-/// most verbose level another layer shows spans at: `OFF` when our layer is alone (what
-/// `init!` passes with `TRACED_LOG_FORMAT=none` or `RUST_LOG=warn`), `INFO` as with
-/// `init!`'s default log layer, which keeps every INFO span.
-fn traced_subscriber(
-    kind: SamplerKind,
-    shown: LevelFilter,
-) -> impl tracing::Subscriber + Send + Sync {
-    let provider = traced_bench::provider_for(kind);
-    tracing_subscriber::registry().with(
-        traced::TracedLayer::new(provider.tracer("bench"))
-            .with_sampler(kind)
-            .skip_unsampled(shown),
-    )
-}
-
-fn otel_subscriber(sampler: Sampler) -> impl tracing::Subscriber + Send + Sync {
-    let provider = traced_bench::provider(sampler);
-    tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")))
 }
 
 fn no_subscriber(group: &mut BenchmarkGroup<'_, WallTime>) {

@@ -130,3 +130,30 @@ impl opentelemetry::propagation::Injector for HeaderInject<'_> {
         }
     }
 }
+
+/// Our pipeline as `traced::init!` builds it, with spans that go nowhere. `shown` is the
+/// most verbose level another layer shows spans at: `OFF` when our layer is alone (what
+/// `init!` passes with `TRACED_LOG_FORMAT=none` or `RUST_LOG=warn`), `INFO` as with
+/// `init!`'s default log layer, which keeps every INFO span.
+pub fn traced_subscriber(
+    kind: traced::sampling::SamplerKind,
+    shown: tracing_subscriber::filter::LevelFilter,
+) -> impl tracing::Subscriber + Send + Sync {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let provider = provider_for(kind);
+    tracing_subscriber::registry().with(
+        traced::TracedLayer::new(provider.tracer("bench"))
+            .with_sampler(kind)
+            .skip_unsampled(shown),
+    )
+}
+
+/// The alternative: tracing-opentelemetry over the SDK with `sampler`, spans going nowhere.
+pub fn otel_subscriber(sampler: Sampler) -> impl tracing::Subscriber + Send + Sync {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let provider = provider(sampler);
+    tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")))
+}
