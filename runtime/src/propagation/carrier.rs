@@ -126,6 +126,23 @@ impl Sink<'_> {
             Sink::Injector(injector) => injector.set(field.name, value),
         }
     }
+
+    /// [`set`](Self::set) for a value written as bytes (visible ASCII): a `HeaderMap` takes
+    /// a copy of them, and only an [`Injector`] is given a `String`.
+    pub(crate) fn set_ascii(&mut self, field: &Field, value: &[u8]) {
+        match self {
+            Sink::Headers(headers) => {
+                if let Ok(value) = HeaderValue::from_bytes(value) {
+                    headers.insert(field.header.clone(), value);
+                }
+            }
+            Sink::Injector(injector) => {
+                if let Ok(value) = std::str::from_utf8(value) {
+                    injector.set(field.name, value.to_owned());
+                }
+            }
+        }
+    }
 }
 
 /// Writes headers on an outgoing request or response.

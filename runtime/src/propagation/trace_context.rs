@@ -138,25 +138,22 @@ impl TraceContextPropagator {
     }
 }
 
-/// `00-{trace id}-{span id}-{flags}` in lowercase hex, written byte by byte: this runs
-/// for every outgoing request, and the formatting machinery costs more than the rest of
-/// the injection.
-fn traceparent(sc: &SpanContext, flags: u8) -> String {
+/// `00-{trace id}-{span id}-{flags}` in lowercase hex, written into a buffer on the stack:
+/// this runs for every outgoing request, and both the formatting machinery and a `String`
+/// grown byte by byte cost more than the rest of the injection.
+fn traceparent(sc: &SpanContext, flags: u8) -> [u8; TRACEPARENT_LEN] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-        for byte in bytes {
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0x0f)]);
+    fn write_hex(out: &mut [u8], bytes: &[u8]) {
+        for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
         }
     }
-    let mut out = Vec::with_capacity(55);
-    out.extend_from_slice(b"00-");
-    push_hex(&mut out, &sc.trace_id().to_bytes());
-    out.push(b'-');
-    push_hex(&mut out, &sc.span_id().to_bytes());
-    out.push(b'-');
-    push_hex(&mut out, &[flags]);
-    String::from_utf8(out).expect("hex digits and dashes are ASCII")
+    let mut out = *b"00-00000000000000000000000000000000-0000000000000000-00";
+    write_hex(&mut out[3..35], &sc.trace_id().to_bytes());
+    write_hex(&mut out[36..52], &sc.span_id().to_bytes());
+    write_hex(&mut out[53..55], &[flags]);
+    out
 }
 
 impl TextMapPropagator for TraceContextPropagator {
@@ -195,7 +192,7 @@ impl TraceContextPropagator {
         if random {
             flags |= RANDOM;
         }
-        sink.set(&TRACEPARENT_FIELD, traceparent(sc, flags));
+        sink.set_ascii(&TRACEPARENT_FIELD, &traceparent(sc, flags));
         let tracestate = serialize_trace_state(sc.trace_state())
             .or_else(|| received.and_then(|state| state.tracestate.clone()));
         if let Some(tracestate) = tracestate {
@@ -393,6 +390,27 @@ mod tests {
         for value in ["", "1 ", "a=b", "a,b", "\t", "é", &"v".repeat(257)] {
             assert!(!is_tracestate_value(value), "{value}");
         }
+    }
+
+    #[test]
+    fn traceparent_is_written_in_lowercase_hex_and_read_back() {
+        let sc = SpanContext::new(
+            TraceId::from(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            SpanId::from(0x00f0_67aa_0ba9_02b7),
+            TraceFlags::new(0x03),
+            false,
+            TraceState::default(),
+        );
+        let written = traceparent(&sc, 0x03);
+        assert_eq!(
+            &written,
+            b"00-0123456789abcdeffedcba9876543210-00f067aa0ba902b7-03"
+        );
+        let read = parse_traceparent(std::str::from_utf8(&written).unwrap()).unwrap();
+        assert_eq!(
+            (read.trace_id, read.span_id, read.flags),
+            (sc.trace_id(), sc.span_id(), 0x03)
+        );
     }
 
     #[test]
