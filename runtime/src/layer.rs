@@ -33,7 +33,8 @@ use crate::sampling::{Presampled, SamplerKind, ids};
 use crate::span_start;
 
 /// A [`tracing_subscriber::Layer`] that turns every `tracing` span into an OpenTelemetry span
-/// of the given SDK tracer, and every `tracing` event inside a span into a span event.
+/// of the given SDK tracer, and every `tracing` event of INFO or more severe inside a span
+/// into a span event (see [`TracedLayer::with_event_level`]).
 ///
 /// Put it on a [`tracing_subscriber::Registry`]. The attributes of this crate create spans
 /// that it understands fully (kind, dynamic names, remote parents, links, errors); plain
@@ -72,6 +73,8 @@ pub struct TracedLayer {
     /// Spans of a level that this filter does not enable may be left out when the sampler
     /// drops them (see [`TracedLayer::skip_unsampled`]).
     skip_unsampled: Option<LevelFilter>,
+    /// The most verbose events recorded as span events.
+    event_level: LevelFilter,
     /// Cleared when the provider turns out not to take the trace ids the layer sampled
     /// roots on (it does not use [`TracedIdGenerator`](crate::sampling::TracedIdGenerator)).
     ratio_roots: Arc<AtomicBool>,
@@ -86,7 +89,52 @@ impl TracedLayer {
             instance: 0,
             tracks_entered: false,
             skip_unsampled: None,
+            event_level: LevelFilter::INFO,
             ratio_roots: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Which `tracing` events written inside a recorded span become its span events: those
+    /// at `level` or more severe (default INFO, the level `RUST_LOG` shows by default;
+    /// `LevelFilter::OFF` records none). Libraries write DEBUG and TRACE events on every
+    /// request (hyper-util's connection pool several for each client call): recorded, they
+    /// crowd the spans and cost more than the spans themselves.
+    ///
+    /// When the layer also knows what the other layers show ([`TracedLayer::skip_unsampled`]),
+    /// an event that neither it records nor they show is turned off where it is written, as
+    /// a subscriber-wide filter would: it costs a level check.
+    ///
+    /// ```
+    /// # use opentelemetry::trace::TracerProvider as _;
+    /// use tracing_subscriber::filter::LevelFilter;
+    ///
+    /// # let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    /// let layer = traced::TracedLayer::new(provider.tracer("app"))
+    ///     .with_event_level(LevelFilter::DEBUG);
+    /// # drop(layer);
+    /// ```
+    pub fn with_event_level(mut self, level: LevelFilter) -> Self {
+        self.event_level = level;
+        self
+    }
+
+    /// Whether an event of `level` becomes a span event.
+    fn records_event(&self, level: &Level) -> bool {
+        *level <= self.event_level
+    }
+
+    /// Whether `metadata` is an event that this layer does not record and that, as it was
+    /// told, no other layer shows. Only when told (see [`TracedLayer::skip_unsampled`]) may
+    /// the layer turn an event off for the whole subscriber: otherwise it would hide the
+    /// event from the others.
+    fn turns_off(&self, metadata: &tracing_core::Metadata<'_>) -> bool {
+        match self.skip_unsampled {
+            Some(shown) => {
+                metadata.is_event()
+                    && !self.records_event(metadata.level())
+                    && *metadata.level() > shown
+            }
+            None => false,
         }
     }
 
@@ -107,9 +155,11 @@ impl TracedLayer {
     /// still continue its trace, unsampled.
     ///
     /// Other layers of the subscriber would not see such a span either (no name or fields
-    /// in log lines), so pass the most verbose level at which any other layer shows spans:
-    /// only spans more verbose than that are left out. `LevelFilter::OFF` when this layer
-    /// is alone on its `Registry`; [`traced::init!`](crate::init!) passes its log filter's.
+    /// in log lines), so pass the most verbose level at which any other layer shows spans
+    /// or events: only spans more verbose than that are left out (and events more verbose
+    /// than that and than [`TracedLayer::with_event_level`], which nobody would read).
+    /// `LevelFilter::OFF` when this layer is alone on its `Registry`;
+    /// [`traced::init!`](crate::init!) passes its log filter's.
     ///
     /// ```
     /// # use opentelemetry::trace::TracerProvider as _;
@@ -554,6 +604,22 @@ impl<S> tracing_subscriber::Layer<S> for TracedLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn register_callsite(
+        &self,
+        metadata: &'static tracing_core::Metadata<'static>,
+    ) -> tracing_core::Interest {
+        match self.turns_off(metadata) {
+            true => tracing_core::Interest::never(),
+            false => tracing_core::Interest::always(),
+        }
+    }
+
+    fn enabled(&self, metadata: &tracing_core::Metadata<'_>, _ctx: LayerContext<'_, S>) -> bool {
+        // The same answer where another subscriber of the process shares the callsite and
+        // its cached interest is not ours alone.
+        !self.turns_off(metadata)
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
         let Some(span_ref) = ctx.span(id) else {
             return;
@@ -747,6 +813,9 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: LayerContext<'_, S>) {
+        if !self.records_event(event.metadata().level()) {
+            return;
+        }
         let Some(span_ref) = ctx.event_span(event) else {
             return;
         };

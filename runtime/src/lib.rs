@@ -12,8 +12,9 @@
 //! ```
 //!
 //! Spans are `tracing` spans: install [`TracedLayer`] on a `tracing_subscriber::Registry` to
-//! export them through an OpenTelemetry SDK tracer. `tracing` events inside them become span
-//! events, and `#[tracing::instrument]` spans nest with them both ways.
+//! export them through an OpenTelemetry SDK tracer. `tracing` events inside them (INFO and
+//! more severe, by default) become span events, and `#[tracing::instrument]` spans nest with
+//! them both ways.
 //!
 //! # What every attribute records
 //! - A function that returns `Err(e)` (any `Result`, aliases included) ends its span with

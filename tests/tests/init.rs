@@ -50,6 +50,7 @@ fn run_child(scenario: &str, vars: &[(&str, String)]) -> Output {
 #[traced::traced(fields(index = index))]
 fn work(index: usize) -> usize {
     tracing::info!(index, "working");
+    tracing::debug!(index, "working in detail");
     index
 }
 
@@ -172,8 +173,9 @@ fn assert_all_work(spans: &[ExportedSpan]) {
             .and_then(|v| v.as_i64())
             .is_some()
     );
-    // tracing events in a span are span events.
+    // tracing events in a span are span events, from INFO up unless told otherwise.
     assert!(span.event("working").is_some());
+    assert!(span.event("working in detail").is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,6 +227,7 @@ async fn traces_endpoint_and_resource_from_the_environment() {
                     "deployment.environment.name=staging,team=a%20b".into(),
                 ),
                 ("TRACED_DEPLOYMENT_VARIANT", "canary".into()),
+                ("TRACED_SPAN_EVENT_LEVEL", "debug".into()),
             ],
         )
     })
@@ -247,6 +250,7 @@ async fn traces_endpoint_and_resource_from_the_environment() {
         resource("traced.deployment.variant").as_deref(),
         Some("canary")
     );
+    assert!(span.event("working in detail").is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

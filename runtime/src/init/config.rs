@@ -64,6 +64,10 @@ pub struct Config {
     pub bsp_max_export_batch_size: usize,
     /// `TRACED_TRACES_FILE`: the file of the `file` exporter.
     pub traces_file: String,
+    /// `TRACED_SPAN_EVENT_LEVEL` (`off`, `error`, `warn`, `info`, `debug`, `trace`; default
+    /// `info`): the most verbose `tracing` events recorded as span events
+    /// (see [`TracedLayer::with_event_level`](crate::TracedLayer::with_event_level)).
+    pub span_event_level: tracing_core::LevelFilter,
 }
 
 impl Default for Config {
@@ -85,6 +89,7 @@ impl Default for Config {
             bsp_max_queue_size: 2_048,
             bsp_max_export_batch_size: 512,
             traces_file: "traces.jsonl".to_owned(),
+            span_event_level: tracing_core::LevelFilter::INFO,
         }
     }
 }
@@ -355,6 +360,19 @@ impl Config {
         if let Some(value) = var("TRACED_TRACES_FILE") {
             config.traces_file = value;
         }
+        if let Some(value) = var("TRACED_SPAN_EVENT_LEVEL") {
+            // `LevelFilter`'s own parser also takes numbers, which no one should rely on.
+            match value.to_ascii_lowercase().as_str() {
+                level @ ("off" | "error" | "warn" | "info" | "debug" | "trace") => {
+                    config.span_event_level = level.parse().unwrap_or(config.span_event_level);
+                }
+                _ => errors.push(ConfigError::new(
+                    "TRACED_SPAN_EVENT_LEVEL",
+                    &value,
+                    "expected off, error, warn, info, debug or trace; using info",
+                )),
+            }
+        }
         (config, errors)
     }
 }
@@ -426,6 +444,7 @@ mod tests {
         assert_eq!(config.otlp_protocol, OtlpProtocol::Grpc);
         assert_eq!(config.sampler, SamplerKind::ParentBasedAlwaysOn);
         assert_eq!(config.otlp_timeout, Duration::from_secs(10));
+        assert_eq!(config.span_event_level, tracing_core::LevelFilter::INFO);
     }
 
     #[test]
@@ -450,6 +469,7 @@ mod tests {
             ("OTEL_BSP_EXPORT_TIMEOUT", "200"),
             ("OTEL_BSP_MAX_QUEUE_SIZE", "64"),
             ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "128"),
+            ("TRACED_SPAN_EVENT_LEVEL", "DEBUG"),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
         assert!(config.sdk_disabled);
@@ -488,6 +508,7 @@ mod tests {
             config.bsp_max_export_batch_size, 64,
             "capped by the queue size"
         );
+        assert_eq!(config.span_event_level, tracing_core::LevelFilter::DEBUG);
     }
 
     #[test]
@@ -527,6 +548,8 @@ mod tests {
             ("OTEL_BSP_EXPORT_TIMEOUT", "1.5"),
             ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
             ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-3"),
+            ("TRACED_SPAN_EVENT_LEVEL", "verbose"),
+            ("TRACED_SPAN_EVENT_LEVEL", "3"),
         ];
         let defaults = Config::default();
         for (name, value) in cases {
@@ -538,6 +561,7 @@ mod tests {
             assert_eq!(config.exporters, defaults.exporters);
             assert_eq!(config.otlp_endpoint, None);
             assert_eq!(config.bsp_max_queue_size, defaults.bsp_max_queue_size);
+            assert_eq!(config.span_event_level, defaults.span_event_level);
         }
     }
 }

@@ -174,7 +174,8 @@ impl Telemetry {
                 let (logs, shown_in_logs) = logs::layer(self.logs);
                 let traced = crate::TracedLayer::new(provider.tracer("traced"))
                     .with_sampler(config.sampler)
-                    .skip_unsampled(shown_in_logs);
+                    .skip_unsampled(shown_in_logs)
+                    .with_event_level(config.span_event_level);
                 tracing::subscriber::set_global_default(
                     tracing_subscriber::registry().with(traced).with(logs),
                 )
