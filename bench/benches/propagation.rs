@@ -1,6 +1,6 @@
 //! A server span built from an incoming `traceparent`, and injection into an outgoing
 //! request: ours against `#[instrument]` + tracing-opentelemetry with the SDK's W3C
-//! propagator, in one run.
+//! propagator, and against the OpenTelemetry SDK used alone, in one run.
 
 use std::hint::black_box;
 
@@ -62,32 +62,98 @@ fn server_span_otel(propagator: &SdkTraceContext, headers: &HeaderMap) -> http::
     span.in_scope(|| handle_plain(headers))
 }
 
+/// The same server span with the OpenTelemetry SDK alone, no `tracing`: the SDK propagator's
+/// extraction, the span built with the same attributes and made current while the body
+/// runs, the status recorded. The floor of any server span on the SDK's spans.
+/// With `propagator` `None`, the extraction is `traced::propagation::extract` (this crate's
+/// W3C Trace Context and Baggage, reading the `HeaderMap` directly).
+fn server_span_sdk(
+    tracer: &opentelemetry_sdk::trace::SdkTracer,
+    propagator: Option<&SdkTraceContext>,
+    headers: &HeaderMap,
+) -> http::StatusCode {
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{SpanKind, TraceContextExt as _, Tracer as _};
+    let parent = match propagator {
+        Some(propagator) => propagator.extract(&HeaderExtract(headers)),
+        None => traced::propagation::extract(headers),
+    };
+    let span = tracer
+        .span_builder("GET /api/orders/{id}")
+        .with_kind(SpanKind::Server)
+        .with_attributes([
+            KeyValue::new("http.request.method", "GET"),
+            KeyValue::new("http.route", "/api/orders/{id}"),
+            KeyValue::new("url.path", "/api/orders/7"),
+            KeyValue::new("url.scheme", "http"),
+            KeyValue::new("server.address", "orders.internal"),
+            KeyValue::new("server.port", 8080_i64),
+            KeyValue::new("user_agent.original", "bench/1.0"),
+        ])
+        .start_with_context(tracer, &parent);
+    let cx = parent.with_span(span);
+    let status = {
+        let _current = cx.clone().attach();
+        black_box(headers);
+        http::StatusCode::OK
+    };
+    let span = cx.span();
+    span.set_attribute(KeyValue::new("http.response.status_code", 200_i64));
+    span.end();
+    status
+}
+
 fn bench(c: &mut Criterion) {
     let headers = incoming();
-    let mut group = c.benchmark_group("server_span_with_w3c_parent");
-    {
-        let kind = SamplerKind::ParentBasedAlwaysOn;
-        let provider = traced_bench::provider_for(kind);
-        let subscriber = tracing_subscriber::registry()
-            .with(traced::TracedLayer::new(provider.tracer("bench")).with_sampler(kind));
-        tracing::subscriber::with_default(subscriber, || {
-            group.bench_function("traced_handler", |b| {
-                b.iter(|| handle_traced(black_box(&headers)))
+    let mut traceparent_only = headers.clone();
+    traceparent_only.remove("tracestate");
+    // The request as the other benches send it (a `traceparent` and a `tracestate`), and one
+    // with a `traceparent` only, as most senders' requests come.
+    for (group_name, headers) in [
+        ("server_span_with_w3c_parent", &headers),
+        (
+            "server_span_with_w3c_parent/traceparent_only",
+            &traceparent_only,
+        ),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        {
+            let kind = SamplerKind::ParentBasedAlwaysOn;
+            let provider = traced_bench::provider_for(kind);
+            let subscriber = tracing_subscriber::registry()
+                .with(traced::TracedLayer::new(provider.tracer("bench")).with_sampler(kind));
+            tracing::subscriber::with_default(subscriber, || {
+                group.bench_function("traced_handler", |b| {
+                    b.iter(|| handle_traced(black_box(headers)))
+                });
             });
-        });
-    }
-    {
-        let provider = traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")));
-        let propagator = SdkTraceContext::new();
-        tracing::subscriber::with_default(subscriber, || {
-            group.bench_function("instrument+tracing-opentelemetry", |b| {
-                b.iter(|| server_span_otel(&propagator, black_box(&headers)))
+        }
+        {
+            let provider =
+                traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
+            let subscriber = tracing_subscriber::registry()
+                .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")));
+            let propagator = SdkTraceContext::new();
+            tracing::subscriber::with_default(subscriber, || {
+                group.bench_function("instrument+tracing-opentelemetry", |b| {
+                    b.iter(|| server_span_otel(&propagator, black_box(headers)))
+                });
             });
-        });
+        }
+        {
+            let provider =
+                traced_bench::provider(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
+            let tracer = provider.tracer("bench");
+            let propagator = SdkTraceContext::new();
+            group.bench_function("sdk_direct", |b| {
+                b.iter(|| server_span_sdk(&tracer, Some(&propagator), black_box(headers)))
+            });
+            group.bench_function("sdk_direct_traced_propagation", |b| {
+                b.iter(|| server_span_sdk(&tracer, None, black_box(headers)))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 
     let mut group = c.benchmark_group("inject_into_request");
     let cx = traced::propagation::extract(&headers);

@@ -104,6 +104,13 @@ fn no_subscriber(group: &mut BenchmarkGroup<'_, WallTime>) {
     });
     // fastrace with no root span in scope records nothing: its "disabled" state.
     group.bench_function("fastrace/no_root", |b| b.iter(|| fastraced(black_box(1))));
+    // What being a `tracing` span costs before any layer: the Registry's slot, enter, exit
+    // and close.
+    tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+        group.bench_function("instrument/registry_only", |b| {
+            b.iter(|| instrumented(black_box(1)))
+        });
+    });
 }
 
 fn pipelines(group: &mut BenchmarkGroup<'_, WallTime>) {

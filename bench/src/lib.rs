@@ -89,6 +89,16 @@ pub fn batch_provider(kind: traced::sampling::SamplerKind) -> SdkTracerProvider 
         .build()
 }
 
+/// An SDK provider with `sampler` and the SDK's own ids, with the SDK's batch processor in
+/// front of [`DiscardExporter`]: the OpenTelemetry SDK used directly, as [`batch_provider`]
+/// exports.
+pub fn sdk_batch_provider(sampler: Sampler) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_sampler(sampler)
+        .with_batch_exporter(DiscardExporter)
+        .build()
+}
+
 /// Polls a future that is ready at once (the benchmarked bodies never wait), as an executor
 /// would, with a waker that does nothing.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
