@@ -126,7 +126,9 @@ impl TracedLayer {
     /// Whether `metadata` is an event that this layer does not record and that, as it was
     /// told, no other layer shows. Only when told (see [`TracedLayer::skip_unsampled`]) may
     /// the layer turn an event off for the whole subscriber: otherwise it would hide the
-    /// event from the others.
+    /// event from the others. Out of line: it runs when a callsite registers, and keeping it
+    /// out of the layer's span functions keeps their inlining as it was.
+    #[inline(never)]
     fn turns_off(&self, metadata: &tracing_core::Metadata<'_>) -> bool {
         match self.skip_unsampled {
             Some(shown) => {
