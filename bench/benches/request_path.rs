@@ -488,8 +488,11 @@ fn bench(c: &mut Criterion) {
                         .skip_unsampled(tracing_subscriber::filter::LevelFilter::OFF),
                 ),
             )),
+            // With the filter such a service puts on its whole subscriber (`RUST_LOG=info`),
+            // which keeps the libraries' DEBUG events out of its spans, as ours does.
             Setup::Otel => Some(tracing::Dispatch::new(
                 tracing_subscriber::registry()
+                    .with(tracing_subscriber::filter::LevelFilter::INFO)
                     .with(tracing_opentelemetry::layer().with_tracer(sdk_tracer.clone())),
             )),
             _ => None,
