@@ -70,6 +70,22 @@ mod instrumented {
     }
 }
 
+/// The `host` header as `server.address` and `server.port`, as a hand-written integration
+/// reads it.
+fn host_and_port(headers: &axum::http::HeaderMap) -> (Option<&str>, Option<i64>) {
+    let host = headers.get("host").and_then(|host| host.to_str().ok());
+    match host.and_then(|host| host.rsplit_once(':')) {
+        Some((address, port)) => (Some(address), port.parse().ok()),
+        None => (host, None),
+    }
+}
+
+fn user_agent(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get("user-agent")
+        .and_then(|agent| agent.to_str().ok())
+}
+
 /// The same path instrumented with the OpenTelemetry SDK directly, as a service without
 /// `tracing` would write it: the SDK's W3C propagator, spans built with the attributes ours
 /// read from the request, the context carried by the SDK's `FutureExt::with_context`. It
@@ -125,17 +141,14 @@ mod sdk_direct {
         attributes.push(KeyValue::new("http.route", route));
         attributes.push(KeyValue::new("url.path", request.uri().path().to_owned()));
         attributes.push(KeyValue::new("url.scheme", "http"));
-        let host = headers.get("host").and_then(|host| host.to_str().ok());
-        if let Some((address, port)) = host.and_then(|host| host.rsplit_once(':')) {
+        let (address, port) = host_and_port(headers);
+        if let Some(address) = address {
             attributes.push(KeyValue::new("server.address", address.to_owned()));
-            if let Ok(port) = port.parse::<i64>() {
-                attributes.push(KeyValue::new("server.port", port));
-            }
         }
-        if let Some(agent) = headers
-            .get("user-agent")
-            .and_then(|agent| agent.to_str().ok())
-        {
+        if let Some(port) = port {
+            attributes.push(KeyValue::new("server.port", port));
+        }
+        if let Some(agent) = user_agent(headers) {
             attributes.push(KeyValue::new("user_agent.original", agent.to_owned()));
         }
         attributes.push(KeyValue::new("network.protocol.version", "1.1"));
@@ -254,11 +267,7 @@ mod otel {
     fn server_span(request: &Request, name: &'static str, route: &'static str) -> tracing::Span {
         let headers = request.headers();
         let parent = TraceContextPropagator::new().extract(&traced_bench::HeaderExtract(headers));
-        let host = headers.get("host").and_then(|host| host.to_str().ok());
-        let (address, port) = match host.and_then(|host| host.rsplit_once(':')) {
-            Some((address, port)) => (Some(address), port.parse::<i64>().ok()),
-            None => (host, None),
-        };
+        let (address, port) = host_and_port(headers);
         let span = tracing::info_span!(
             "request",
             otel.kind = "server",
@@ -269,7 +278,7 @@ mod otel {
             url.scheme = "http",
             server.address = address,
             server.port = port,
-            user_agent.original = headers.get("user-agent").and_then(|agent| agent.to_str().ok()),
+            user_agent.original = user_agent(headers),
             network.protocol.version = "1.1",
             http.response.status_code = Empty,
             error.type = Empty,
