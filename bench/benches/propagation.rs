@@ -65,6 +65,7 @@ fn server_span_otel(propagator: &SdkTraceContext, headers: &HeaderMap) -> http::
 /// The same server span with the OpenTelemetry SDK alone, no `tracing`: the SDK propagator's
 /// extraction, the span built with the same attributes and made current while the body
 /// runs, the status recorded. The floor of any server span on the SDK's spans.
+///
 /// With `propagator` `None`, the extraction is `traced::propagation::extract` (this crate's
 /// W3C Trace Context and Baggage, reading the `HeaderMap` directly).
 fn server_span_sdk(
